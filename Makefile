@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# ioguard: one non-recursive Makefile. `make` builds the library, the tool and
+# the tests; `make test` runs everything; `make run` shows the tool at work.
+
+CC ?= cc
+CLANG ?= clang
+AR ?= ar
+PYTHON ?= python3
+IASL ?= iasl
+BUILD ?= build
+SHARED ?= ../shared
+PREFIX ?= /usr/local
+DESTDIR ?=
+VERSION := 0.1.0
+FUZZ_SECONDS ?= 600
+FUZZ_SHORT_RUNS ?= 20000
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wpointer-arith -Wvla
+BASE_CFLAGS := -std=c11 $(WARN) -Iinclude -Isrc
+CFLAGS ?= -O2 -g
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# The freestanding core and the hosted platform.
+CORE_SRC := $(sort $(wildcard src/*/*.c))
+HOSTED_SRC := $(sort $(wildcard platform/hosted/*.c))
+LIB_SRC := $(CORE_SRC) $(HOSTED_SRC)
+TOOL_SRC := $(sort $(wildcard tools/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_HELPER_SRC := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+ASL := $(sort $(wildcard tests/tables/*.asl))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
+SAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
+SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o)
+UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/san/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+TABLES := $(ASL:tests/tables/%.asl=$(BUILD)/tables/%.aml)
+
+LIB := $(BUILD)/libioguard.a
+SAN_LIB := $(BUILD)/san/libioguard.a
+TOOL := $(BUILD)/ioguard
+SAN_TOOL := $(BUILD)/san/ioguard
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+.PHONY: all deps lib tool tables tests test unit xcheck fuzz fuzz-short \
+	freestanding-check clang-check run install uninstall clean format
+
+all: lib tool tables tests
+
+# Installs (as root) or names (otherwise) the Debian packages needed.
+deps: $(DEPS_STAMP)
+$(DEPS_STAMP): scripts/deps.sh
+	@scripts/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+lib: $(LIB)
+tool: $(TOOL)
+tables: $(TABLES)
+tests: $(UNIT_BIN) $(SAN_TOOL)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SAN_LIB): $(SAN_LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(TOOL): $(TOOL_OBJ) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(TOOL_OBJ) $(LIB)
+
+$(SAN_TOOL): $(SAN_TOOL_OBJ) $(SAN_LIB)
+	$(CC) $(SAN_FLAGS) -o $@ $(SAN_TOOL_OBJ) $(SAN_LIB)
+
+$(BUILD)/san/tests/%: tests/unit/%.c $(UNIT_HELPER_OBJ) $(SAN_LIB) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Itests/unit $(SAN_FLAGS) -o $@ $< $(UNIT_HELPER_OBJ) $(SAN_LIB) -lcmocka
+
+# ASL fixtures, compiled by ACPICA's iasl.
+$(BUILD)/tables/%.aml: tests/tables/%.asl | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	@$(IASL) -vs -p $(basename $@) $< > $(basename $@).log 2>&1 || { cat $(basename $@).log; exit 1; }
+
+# Everything the README promises, from a fresh machine.
+test: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory xcheck
+	@$(MAKE) --no-print-directory fuzz-short
+	@$(MAKE) --no-print-directory freestanding-check
+	@$(MAKE) --no-print-directory clang-check
+	@echo "make test: all passed"
+
+unit: $(UNIT_BIN) $(TABLES)
+	@IOG_TABLES=$(BUILD)/tables IOG_SHARED=$(SHARED) IOG_TOOL=$(SAN_TOOL) \
+		sh tests/run-unit.sh $(UNIT_BIN)
+
+# Every field of `ioguard dump --json` against ACPICA's `iasl -d`.
+xcheck: $(SAN_TOOL) $(TABLES)
+	@$(PYTHON) tests/xcheck/xcheck.py --tool $(SAN_TOOL) --iasl $(IASL) \
+		--tables $(BUILD)/tables --shared $(SHARED)/tables --work $(BUILD)/xcheck
+
+# libFuzzer targets (clang).
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC)
+
+fuzz-short: $(FUZZ_BIN) $(TABLES)
+	@sh tests/fuzz/run.sh short $(FUZZ_SHORT_RUNS) $(BUILD) $(SHARED)/tables $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN) $(TABLES)
+	@sh tests/fuzz/run.sh long $(FUZZ_SECONDS) $(BUILD) $(SHARED)/tables $(FUZZ_BIN)
+
+# The core alone, as a bare-metal x86_64 kernel would build it: nothing may
+# be left undefined (the platform hooks are reached through a struct).
+FREESTANDING_FLAGS := -std=c11 $(WARN) -Iinclude -Isrc -O2 -ffreestanding -nostdlib \
+	-mno-red-zone -mno-sse -mno-mmx -mno-80387 -fno-stack-protector -fno-pic -m64 \
+	-mcmodel=kernel -fno-builtin
+freestanding-check:
+	@rm -rf $(BUILD)/freestanding && mkdir -p $(BUILD)/freestanding
+	@for f in $(CORE_SRC); do \
+		o=$(BUILD)/freestanding/$$(echo $$f | tr / _).o; \
+		$(CC) $(FREESTANDING_FLAGS) -c $$f -o $$o || exit 1; \
+	done
+	@ld -r -o $(BUILD)/freestanding/core.o $(BUILD)/freestanding/*_*.o
+	@undef=$$(nm -u $(BUILD)/freestanding/core.o); \
+	if [ -n "$$undef" ]; then echo "freestanding-check: undefined symbols:"; echo "$$undef"; exit 1; fi
+	@echo "freestanding-check: $(words $(CORE_SRC)) files, no undefined symbols"
+
+# The same sources must build warning-free with clang too.
+clang-check: $(DEPS_STAMP)
+	@for f in $(LIB_SRC) $(TOOL_SRC) $(UNIT_SRC) $(FUZZ_SRC); do \
+		$(CLANG) $(BASE_CFLAGS) -Itests/unit -fsyntax-only $$f || exit 1; \
+	done
+	@for f in $(CORE_SRC); do \
+		$(CLANG) $(FREESTANDING_FLAGS) -fsyntax-only $$f || exit 1; \
+	done
+	@echo "clang-check: $(words $(LIB_SRC) $(TOOL_SRC) $(UNIT_SRC) $(FUZZ_SRC)) files clean"
+
+# For now: decode the machine's own DMAR/IVRS, or the bundled example.
+run: $(TOOL)
+	@$(TOOL) dump
+
+install: $(LIB) $(TOOL)
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/ioguard \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/ioguard/*.h $(DESTDIR)$(PREFIX)/include/ioguard/
+	install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/ioguard.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' ioguard.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libioguard.a $(DESTDIR)$(PREFIX)/bin/ioguard \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard.pc $(DESTDIR)$(PREFIX)/share/man/man1/ioguard.1
+	rm -rf $(DESTDIR)$(PREFIX)/include/ioguard
+
+format:
+	clang-format -i $(CORE_SRC) $(HOSTED_SRC) $(TOOL_SRC) $(UNIT_SRC) include/ioguard/*.h
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

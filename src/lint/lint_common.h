@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef IOG_LINT_COMMON_H
+#define IOG_LINT_COMMON_H
+
+#include <ioguard/lint.h>
+
+/* Where a lint pass sends its findings, and how many it sent. */
+struct lint_sink {
+	iog_finding_fn fn;
+	void *ctx;
+	int count;
+};
+
+/* Reports one finding with up to two values (nvalues says how many count). */
+void lint_emit(struct lint_sink *s, const char *id, enum iog_severity sev, uint64_t offset,
+	       const char *message, unsigned nvalues, uint64_t v0, uint64_t v1);
+
+#endif
