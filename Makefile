@@ -11,9 +11,9 @@ BUILD ?= build
 SHARED ?= ../shared
 PREFIX ?= /usr/local
 DESTDIR ?=
-VERSION := 0.1.0
+VERSION := $(shell sed -n 's/^#define IOG_VERSION "\(.*\)"/\1/p' include/ioguard/ioguard.h)
 FUZZ_SECONDS ?= 600
-FUZZ_SHORT_RUNS ?= 20000
+FUZZ_SHORT_RUNS ?= 200000
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wpointer-arith -Wvla
 BASE_CFLAGS := -std=c11 $(WARN) -Iinclude -Isrc
@@ -30,10 +30,14 @@ UNIT_HELPER_SRC := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 ASL := $(sort $(wildcard tests/tables/*.asl))
 
+# The tool's bundled examples: QEMU's own tables, compiled from the fixtures.
+EXAMPLE_AML := $(BUILD)/tables/qemu-q35-dmar.aml $(BUILD)/tables/qemu-q35-ivrs.aml
+EXAMPLE_C := $(BUILD)/gen/example.c
+
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/example.o
 SAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
-SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o)
+SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/example.o
 UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -68,6 +72,18 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(EXAMPLE_C): $(EXAMPLE_AML) scripts/embed.sh
+	@mkdir -p $(@D)
+	scripts/embed.sh $@ $(EXAMPLE_AML)
+
+$(BUILD)/obj/gen/example.o: $(EXAMPLE_C)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Itools $(CFLAGS) -c $< -o $@
+
+$(BUILD)/san/gen/example.o: $(EXAMPLE_C)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Itools $(SAN_FLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@

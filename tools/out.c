@@ -9,6 +9,7 @@ void out_init(struct out *o, FILE *f, int json)
 	o->json = json;
 	o->depth = 0;
 	o->count[0] = 0;
+	o->level = 0;
 }
 
 static void indent(struct out *o)
@@ -46,11 +47,23 @@ static void json_member(struct out *o, const char *key)
 	}
 }
 
-static void push(struct out *o)
+/* Opens a level; in text mode only titled objects indent what they hold. */
+static void push(struct out *o, int indents)
 {
-	if (o->depth + 1 < OUT_MAX_DEPTH)
+	if (o->level + 1 < OUT_MAX_DEPTH)
+		o->level++;
+	o->indented[o->level] = indents;
+	if (indents && o->depth + 1 < OUT_MAX_DEPTH)
 		o->depth++;
 	o->count[o->depth] = 0;
+}
+
+static void pop(struct out *o)
+{
+	if (o->indented[o->level] && o->depth)
+		o->depth--;
+	if (o->level)
+		o->level--;
 }
 
 void out_begin_obj(struct out *o, const char *key, const char *title, ...)
@@ -68,15 +81,14 @@ void out_begin_obj(struct out *o, const char *key, const char *title, ...)
 		va_end(ap);
 		fputc('\n', o->f);
 	}
-	push(o);
+	push(o, o->json || title);
 }
 
 void out_end_obj(struct out *o)
 {
 	int had = o->count[o->depth];
 
-	if (o->depth)
-		o->depth--;
+	pop(o);
 	if (o->json) {
 		if (had) {
 			fputc('\n', o->f);
@@ -93,17 +105,16 @@ void out_begin_arr(struct out *o, const char *key)
 	if (o->json) {
 		json_member(o, key);
 		fputc('[', o->f);
-		push(o);
 	}
+	push(o, o->json);
 }
 
 void out_end_arr(struct out *o)
 {
-	if (o->json) {
-		int had = o->count[o->depth];
+	int had = o->count[o->depth];
 
-		if (o->depth)
-			o->depth--;
+	pop(o);
+	if (o->json) {
 		if (had) {
 			fputc('\n', o->f);
 			indent(o);
@@ -120,14 +131,29 @@ void out_num_note(struct out *o, const char *key, const char *label, uint64_t va
 		fprintf(o->f, "%llu", (unsigned long long)value);
 		return;
 	}
+	if (!label)
+		return;
 	indent(o);
 	if (hexdigits)
-		fprintf(o->f, "%-28s : 0x%0*llx", label, hexdigits, (unsigned long long)value);
+		fprintf(o->f, "%-22s : 0x%0*llx", label, hexdigits, (unsigned long long)value);
 	else
-		fprintf(o->f, "%-28s : %llu", label, (unsigned long long)value);
+		fprintf(o->f, "%-22s : %llu", label, (unsigned long long)value);
 	if (note && *note)
 		fprintf(o->f, "  (%s)", note);
 	fputc('\n', o->f);
+}
+
+void out_int(struct out *o, const char *key, const char *label, int64_t value)
+{
+	if (o->json) {
+		json_member(o, key);
+	} else {
+		if (!label)
+			return;
+		indent(o);
+		fprintf(o->f, "%-22s : ", label);
+	}
+	fprintf(o->f, "%lld%s", (long long)value, o->json ? "" : "\n");
 }
 
 void out_num(struct out *o, const char *key, const char *label, uint64_t value, int hexdigits)
@@ -144,8 +170,10 @@ void out_str(struct out *o, const char *key, const char *label, const void *s, s
 		json_escaped(o->f, s, n);
 		return;
 	}
+	if (!label)
+		return;
 	indent(o);
-	fprintf(o->f, "%-28s : \"", label);
+	fprintf(o->f, "%-22s : \"", label);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
 			fputc(p[i], o->f);
@@ -162,8 +190,10 @@ void out_bool(struct out *o, const char *key, const char *label, int v)
 		fputs(v ? "true" : "false", o->f);
 		return;
 	}
+	if (!label)
+		return;
 	indent(o);
-	fprintf(o->f, "%-28s : %s\n", label, v ? "yes" : "no");
+	fprintf(o->f, "%-22s : %s\n", label, v ? "yes" : "no");
 }
 
 void out_textf(struct out *o, const char *fmt, ...)

@@ -17,8 +17,10 @@
 struct out {
 	FILE *f;
 	int json;
-	int depth;
+	int depth;                /* JSON nesting, or text indentation */
 	int count[OUT_MAX_DEPTH]; /* members written at each JSON level */
+	int level;                /* begin/end nesting, for the text stack */
+	int indented[OUT_MAX_DEPTH]; /* text: whether that level indents */
 };
 
 void out_init(struct out *o, FILE *f, int json);
@@ -30,8 +32,10 @@ void out_end_obj(struct out *o);
 void out_begin_arr(struct out *o, const char *key);
 void out_end_arr(struct out *o);
 
-/* A number: text shows hex with `hexdigits` digits (0: decimal). */
+/* A number: text shows hex with `hexdigits` digits (0: decimal); a NULL label is JSON-only. */
 void out_num(struct out *o, const char *key, const char *label, uint64_t value, int hexdigits);
+/* A signed number (error codes). */
+void out_int(struct out *o, const char *key, const char *label, int64_t value);
 /* Same, with a decoded meaning shown after the value in text mode only. */
 void out_num_note(struct out *o, const char *key, const char *label, uint64_t value,
 		  int hexdigits, const char *note);

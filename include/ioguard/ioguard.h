@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* ioguard: full control of the platform IOMMU for thin hypervisors and loaders. */
+#ifndef IOGUARD_IOGUARD_H
+#define IOGUARD_IOGUARD_H
+
+#define IOG_VERSION "0.1.0"
+
+#include <ioguard/acpi.h>
+#include <ioguard/dmar.h>
+#include <ioguard/error.h>
+#include <ioguard/ivrs.h>
+#include <ioguard/lint.h>
+#include <ioguard/platform.h>
+
+#endif

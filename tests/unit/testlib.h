@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Helpers shared by the unit tests: a byte-level table builder and file access. */
+#ifndef IOG_TESTLIB_H
+#define IOG_TESTLIB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#define TB_CAP 65536
+
+/* Builds an ACPI table byte by byte, little-endian. */
+struct tb {
+	uint8_t buf[TB_CAP];
+	size_t len;
+};
+
+void tb_init(struct tb *t);
+void tb_u8(struct tb *t, uint8_t v);
+void tb_u16(struct tb *t, uint16_t v);
+void tb_u32(struct tb *t, uint32_t v);
+void tb_u64(struct tb *t, uint64_t v);
+void tb_bytes(struct tb *t, const void *p, size_t n);
+void tb_zeros(struct tb *t, size_t n);
+void tb_put16(struct tb *t, size_t off, uint16_t v);
+void tb_put32(struct tb *t, size_t off, uint32_t v);
+/* ACPI header: signature, length (patched by tb_finish), revision, OEM fields. */
+void tb_header(struct tb *t, const char sig[4], uint8_t revision);
+/* Writes the length field and a correct checksum. */
+void tb_finish(struct tb *t);
+
+/* DMAR pieces: each *_begin returns the structure's offset for tb_end16. */
+void dmar_begin(struct tb *t, uint8_t width, uint8_t flags);
+size_t dmar_drhd(struct tb *t, uint8_t flags, uint16_t segment, uint64_t base);
+size_t dmar_rmrr(struct tb *t, uint16_t segment, uint64_t base, uint64_t limit);
+size_t dmar_atsr(struct tb *t, uint8_t flags, uint16_t segment);
+void dmar_rhsa(struct tb *t, uint64_t base, uint32_t domain);
+void dmar_andd(struct tb *t, uint8_t number, const char *name);
+/* A device scope with npath (dev, fn) pairs given as varargs ints. */
+void dmar_scope(struct tb *t, uint8_t type, uint8_t enum_id, uint8_t bus, int npath, ...);
+/* Patches the u16 length at off+2 to cover up to the current end. */
+void tb_end16(struct tb *t, size_t off);
+
+/* Reads a whole file into malloc'ed memory; NULL if it cannot. */
+uint8_t *read_whole(const char *path, size_t *len);
+/* $IOG_TABLES/name (the compiled fixtures), or NULL when absent. */
+uint8_t *fixture(const char *name, size_t *len);
+/* Lists files in $IOG_SHARED/tables/<sub> ending in .dat; returns count (paths malloc'ed). */
+size_t shared_tables(const char *sub, char ***paths);
+void free_paths(char **paths, size_t n);
+
+#endif

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#ifndef IOG_TOOL_DUMP_COMMON_H
+#define IOG_TOOL_DUMP_COMMON_H
+
+#include <ioguard/error.h>
+
+#include "out.h"
+
+/* Prints where decoding stopped: an "error" object in JSON, a line in text. */
+void dump_error(struct out *o, const struct iog_diag *d);
+
+#endif

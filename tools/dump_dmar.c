@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+#include "dump_dmar.h"
+
+#include <ioguard/dmar.h>
+
+#include <string.h>
+
+#include "dump_common.h"
+
+/* JSON: the path as [[dev, fn], ...]. Text: one line a person can read at a glance. */
+static void dump_path(struct out *o, const struct iog_dmar_scope *sc, const char *name)
+{
+	char text[IOG_SCOPE_MAX_PATH * 9 + 1];
+	size_t n = 0;
+
+	if (o->json) {
+		out_begin_arr(o, "path");
+		for (unsigned i = 0; i < sc->path_len; i++) {
+			out_begin_arr(o, NULL);
+			out_num(o, NULL, NULL, sc->path[2 * i], 0);
+			out_num(o, NULL, NULL, sc->path[2 * i + 1], 0);
+			out_end_arr(o);
+		}
+		out_end_arr(o);
+		return;
+	}
+	text[0] = 0;
+	for (unsigned i = 0; i < sc->path_len; i++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "%s%02x.%x", i ? " -> " : "",
+				      sc->path[2 * i], sc->path[2 * i + 1]);
+	out_textf(o, "[%03x] %-22s bus %02x path %-12s enum id %u%s", sc->offset,
+		  name ? name : "reserved scope type", sc->bus, sc->path_len ? text : "(none)",
+		  sc->enumeration_id, sc->flags ? " (flags set)" : "");
+}
+
+/* Returns nonzero, with *d filled, when a scope is malformed. */
+static int dump_scopes(struct out *o, const uint8_t *buf, size_t len,
+		       const struct iog_dmar_struct *s, struct iog_diag *d)
+{
+	struct iog_dmar_scope sc;
+	long so;
+
+	out_begin_arr(o, "scopes");
+	for (so = iog_dmar_scope_first(buf, len, s, d); so >= 0;
+	     so = iog_dmar_scope_next(buf, len, s, so, d)) {
+		const char *name;
+
+		if (iog_dmar_scope_get(buf, len, so, &sc, d))
+			break;
+		name = iog_scope_type_name(sc.type);
+		out_begin_obj(o, NULL, NULL);
+		out_num(o, "offset", NULL, sc.offset, 0);
+		out_num(o, "type", NULL, sc.type, 0);
+		out_num(o, "length", NULL, sc.length, 0);
+		out_num(o, "flags", NULL, sc.flags, 0);
+		out_num(o, "enumeration_id", NULL, sc.enumeration_id, 0);
+		out_num(o, "bus", NULL, sc.bus, 0);
+		dump_path(o, &sc, name);
+		out_end_obj(o);
+	}
+	out_end_arr(o);
+	return so != IOG_ENOTFOUND;
+}
+
+static const char *drhd_flags(uint8_t f)
+{
+	return (f & IOG_DRHD_INCLUDE_PCI_ALL) ? "INCLUDE_PCI_ALL" : "";
+}
+
+static const char *dmar_flags(uint8_t f, char *buf, size_t n)
+{
+	size_t l;
+
+	snprintf(buf, n, "%s%s%s", (f & IOG_DMAR_INTR_REMAP) ? "INTR_REMAP " : "",
+		 (f & IOG_DMAR_X2APIC_OPT_OUT) ? "X2APIC_OPT_OUT " : "",
+		 (f & IOG_DMAR_DMA_CTRL_PLATFORM_OPT_IN) ? "DMA_CTRL_PLATFORM_OPT_IN " : "");
+	l = strlen(buf);
+	if (l)
+		buf[l - 1] = 0;
+	return buf;
+}
+
+/* Prints one structure's own fields; returns nonzero if its scopes were malformed. */
+static int dump_struct(struct out *o, const uint8_t *buf, size_t len,
+		       const struct iog_dmar_struct *s, struct iog_diag *d)
+{
+	char note[64];
+	const char *name = iog_dmar_type_name(s->type);
+
+	out_begin_obj(o, NULL, "[%03x] %s, length %u", s->offset, name ? name : "Unknown",
+		      s->length);
+	out_num(o, "type", NULL, s->type, 0);
+	out_num(o, "offset", NULL, s->offset, 0);
+	out_num(o, "length", NULL, s->length, 0);
+	if (!name)
+		out_textf(o, "unknown structure type 0x%04x: skipped", s->type);
+	switch (s->type) {
+	case IOG_DMAR_DRHD:
+		out_num_note(o, "flags", "Flags", s->flags, 2, drhd_flags(s->flags));
+		snprintf(note, sizeof(note), "%u page%s of registers", 1u << (s->size & 0xf),
+			 (s->size & 0xf) ? "s" : "");
+		out_num_note(o, "size", "Size", s->size, 2, note);
+		out_num(o, "segment", "PCI Segment Number", s->segment, 4);
+		out_num(o, "address", "Register Base Address", s->address, 16);
+		break;
+	case IOG_DMAR_RMRR:
+		out_num(o, "segment", "PCI Segment Number", s->segment, 4);
+		out_num(o, "base", "Base Address", s->base, 16);
+		out_num(o, "limit", "End Address (limit)", s->limit, 16);
+		break;
+	case IOG_DMAR_ATSR:
+		out_num_note(o, "flags", "Flags", s->flags, 2,
+			     (s->flags & IOG_ATSR_ALL_PORTS) ? "ALL_PORTS" : "");
+		out_num(o, "segment", "PCI Segment Number", s->segment, 4);
+		break;
+	case IOG_DMAR_RHSA:
+		out_num(o, "address", "Register Base Address", s->address, 16);
+		out_num(o, "proximity_domain", "Proximity Domain", s->proximity_domain, 8);
+		break;
+	case IOG_DMAR_ANDD:
+		out_num(o, "device_number", "Device Number", s->device_number, 2);
+		out_str(o, "name", "Device Name", s->name, s->name_len);
+		if (!s->name_terminated)
+			out_textf(o, "note: the name is not NUL-terminated");
+		break;
+	case IOG_DMAR_SATC:
+		out_num_note(o, "flags", "Flags", s->flags, 2,
+			     (s->flags & IOG_SATC_ATC_REQUIRED) ? "ATC_REQUIRED" : "");
+		out_num(o, "segment", "PCI Segment Number", s->segment, 4);
+		break;
+	case IOG_DMAR_SIDP:
+		out_num(o, "segment", "PCI Segment Number", s->segment, 4);
+		break;
+	}
+	if (s->known && s->scopes_offset < s->scopes_end && dump_scopes(o, buf, len, s, d)) {
+		out_end_obj(o);
+		return 1;
+	}
+	if (s->known && s->scopes_offset == s->scopes_end &&
+	    (s->type != IOG_DMAR_RHSA && s->type != IOG_DMAR_ANDD)) {
+		out_begin_arr(o, "scopes");
+		out_end_arr(o);
+	}
+	out_end_obj(o);
+	return 0;
+}
+
+int dump_dmar(struct out *o, const uint8_t *buf, size_t len)
+{
+	struct iog_dmar_struct s;
+	struct iog_diag d = {0, 0, 0};
+	char note[96];
+	long off;
+	int bad = 0;
+
+	if (len < IOG_DMAR_HEADER_LEN) {
+		d = (struct iog_diag){IOG_ETRUNC, 0, "fewer than 48 bytes: no room for the DMAR header"};
+		dump_error(o, &d);
+		return 1;
+	}
+	snprintf(note, sizeof(note), "%u-bit host addresses", buf[36] + 1u);
+	out_num_note(o, "width", "Host Address Width", buf[36], 0, note);
+	out_num_note(o, "flags", "Flags", buf[37], 2, dmar_flags(buf[37], note, sizeof(note)));
+	out_begin_arr(o, "structures");
+	for (off = iog_dmar_first(buf, len, &d); off >= 0; off = iog_dmar_next(buf, len, off, &d)) {
+		if (iog_dmar_struct_get(buf, len, off, &s, &d))
+			break;
+		if (dump_struct(o, buf, len, &s, &d)) {
+			bad = 1;
+			break;
+		}
+	}
+	out_end_arr(o);
+	if (bad || off != IOG_ENOTFOUND) {
+		dump_error(o, &d);
+		bad = 1;
+	}
+	return bad;
+}
