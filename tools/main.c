@@ -109,6 +109,16 @@ static int is_sig(const struct input *in, const char *sig)
 	return in->len >= 4 && memcmp(in->data, sig, 4) == 0;
 }
 
+/* OEM fields are padded with spaces or NULs: show them up to the first NUL, as iasl does. */
+static size_t field_len(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
 /* Prints the ACPI header fields shared by DMAR and IVRS. */
 static void dump_header(struct out *o, const struct input *in, int checksum_ok)
 {
@@ -123,10 +133,10 @@ static void dump_header(struct out *o, const struct input *in, int checksum_ok)
 	out_num(o, "revision", "Revision", h.revision, 2);
 	out_num(o, "checksum", "Checksum", h.checksum, 2);
 	out_bool(o, "checksum_ok", "Checksum valid", checksum_ok);
-	out_str(o, "oem_id", "Oem ID", h.oem_id, 6);
-	out_str(o, "oem_table_id", "Oem Table ID", h.oem_table_id, 8);
+	out_str(o, "oem_id", "Oem ID", h.oem_id, field_len(h.oem_id, 6));
+	out_str(o, "oem_table_id", "Oem Table ID", h.oem_table_id, field_len(h.oem_table_id, 8));
 	out_num(o, "oem_revision", "Oem Revision", h.oem_revision, 8);
-	out_str(o, "creator_id", "Asl Compiler ID", h.creator_id, 4);
+	out_str(o, "creator_id", "Asl Compiler ID", h.creator_id, field_len(h.creator_id, 4));
 	out_num(o, "creator_revision", "Asl Compiler Revision", h.creator_revision, 8);
 }
 
