@@ -135,7 +135,7 @@ int iog_ivrs_block_get(const void *tbl, size_t len, long offset, struct iog_ivrs
 		b->aux = iog_le16(q + 6);
 		b->start = iog_le64(q + 16);
 		b->mem_length = iog_le64(q + 24);
-	} else {
+	} else if (blen >= 6) {
 		b->device_id = iog_le16(q + 4); /* shown as read; its meaning is unknown */
 	}
 	return IOG_OK;

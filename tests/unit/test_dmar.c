@@ -403,6 +403,35 @@ static void test_truncated_everywhere(void **state)
 	free(t);
 }
 
+/*
+ * A last structure of every type and every short length, in a heap copy of
+ * exactly the table's size: no reader may touch a byte past the structure.
+ */
+static void test_short_last_struct(void **state)
+{
+	struct tb *t = malloc(sizeof(*t));
+
+	(void)state;
+	for (uint16_t type = 0; type <= 8; type++) {
+		for (uint16_t slen = 4; slen <= 48; slen++) {
+			uint8_t *copy;
+
+			dmar_begin(t, 38, 1);
+			tb_u16(t, type);
+			tb_u16(t, slen);
+			tb_zeros(t, slen - 4u);
+			tb_finish(t);
+			copy = malloc(t->len);
+			memcpy(copy, t->buf, t->len);
+			iog_dmar_check(copy, t->len, NULL, NULL);
+			walk_all(copy, t->len);
+			iog_lint_dmar(copy, t->len, NULL, NULL);
+			free(copy);
+		}
+	}
+	free(t);
+}
+
 static void test_real_tables(void **state)
 {
 	char **paths;
@@ -703,6 +732,7 @@ int main(void)
 		cmocka_unit_test(test_decode_every_type),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_truncated_everywhere),
+		cmocka_unit_test(test_short_last_struct),
 		cmocka_unit_test(test_real_tables),
 		cmocka_unit_test(test_find_drhd),
 		cmocka_unit_test(test_lint_clean),

@@ -403,6 +403,53 @@ static void test_truncated_everywhere(void **state)
 	free(t);
 }
 
+/*
+ * A last block of every type and every short length, in a heap copy of
+ * exactly the table's size: no reader may touch a byte past the block.
+ */
+static void test_short_last_block(void **state)
+{
+	static const uint8_t types[] = { 0x10, 0x11, 0x40, 0x20, 0x21, 0x22, 0x51, 0x00 };
+	struct tb *t = malloc(sizeof(*t));
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(types); i++) {
+		for (uint16_t blen = 4; blen <= 48; blen++) {
+			struct iog_ivrs_block b;
+			int known = types[i] != 0x51 && types[i] != 0x00;
+			size_t need = types[i] == 0x10 ? 24 : types[i] < 0x20 || types[i] == 0x40 ? 40 : 32;
+			uint8_t *copy;
+			long off;
+
+			tb_init(t);
+			tb_header(t, "IVRS", 2);
+			tb_u32(t, 0x00203040);
+			tb_u64(t, 0);
+			tb_u8(t, types[i]);
+			tb_u8(t, 0);
+			tb_u16(t, blen);
+			tb_zeros(t, blen - 4u);
+			tb_finish(t);
+			copy = malloc(t->len);
+			memcpy(copy, t->buf, t->len);
+			off = iog_ivrs_first(copy, t->len, NULL);
+			assert_int_equal(off, IOG_IVRS_HEADER_LEN);
+			if (!known || blen >= need) {
+				assert_int_equal(iog_ivrs_block_get(copy, t->len, off, &b, NULL), 0);
+				assert_int_equal(b.length, blen);
+			} else {
+				assert_int_equal(iog_ivrs_block_get(copy, t->len, off, &b, NULL),
+						 IOG_EBADLEN);
+			}
+			walk_all(copy, t->len);
+			iog_ivrs_check(copy, t->len, NULL, NULL);
+			iog_lint_ivrs(copy, t->len, NULL, NULL);
+			free(copy);
+		}
+	}
+	free(t);
+}
+
 static void test_real_tables(void **state)
 {
 	char **paths;
@@ -585,6 +632,7 @@ int main(void)
 		cmocka_unit_test(test_decode_everything),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_truncated_everywhere),
+		cmocka_unit_test(test_short_last_block),
 		cmocka_unit_test(test_real_tables),
 		cmocka_unit_test(test_lint),
 		cmocka_unit_test(test_fixtures),
