@@ -49,7 +49,7 @@ TOOL := $(BUILD)/ioguard
 SAN_TOOL := $(BUILD)/san/ioguard
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib tool tables tests test unit xcheck fuzz fuzz-short \
+.PHONY: all deps lib tool tables tests test unit cli docs-check install-check xcheck fuzz fuzz-short \
 	freestanding-check clang-check run install uninstall clean format
 
 all: lib tool tables tests
@@ -112,15 +112,27 @@ $(BUILD)/tables/%.aml: tests/tables/%.asl | $(DEPS_STAMP)
 test: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory cli
+	@$(MAKE) --no-print-directory docs-check
 	@$(MAKE) --no-print-directory xcheck
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory freestanding-check
 	@$(MAKE) --no-print-directory clang-check
+	@$(MAKE) --no-print-directory install-check
 	@echo "make test: all passed"
 
 unit: $(UNIT_BIN) $(TABLES)
 	@IOG_TABLES=$(BUILD)/tables IOG_SHARED=$(SHARED) IOG_TOOL=$(SAN_TOOL) \
 		sh tests/run-unit.sh $(UNIT_BIN)
+
+# The tool's exit codes, partial decoding, JSON and fallback (sanitized build).
+cli: $(SAN_TOOL) $(TABLES)
+	@sh tests/cli.sh $(SAN_TOOL) $(BUILD)/tables $(SHARED)/tables $(BUILD)/cli
+
+# Every lint id documented in ioguard(1); no placeholder left in the docs.
+docs-check:
+	@mkdir -p $(BUILD)
+	@sh tests/docs-check.sh $(BUILD)
 
 # Every field of `ioguard dump --json` against ACPICA's `iasl -d`.
 xcheck: $(SAN_TOOL) $(TABLES)
@@ -179,6 +191,20 @@ install: $(LIB) $(TOOL)
 	install -m 644 docs/ioguard.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' ioguard.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard.pc
+
+# `make install` into a scratch prefix, a program built through pkg-config, `make uninstall`.
+install-check: $(LIB) $(TOOL) $(TABLES)
+	@rm -rf $(BUILD)/stage
+	@$(MAKE) --no-print-directory -s install PREFIX=$(abspath $(BUILD))/stage >/dev/null
+	@PKG_CONFIG_PATH=$(BUILD)/stage/lib/pkgconfig; export PKG_CONFIG_PATH; \
+	$(CC) -std=c11 -Wall -Wextra -Werror tests/install/consumer.c \
+		$$(pkg-config --cflags --libs ioguard) -o $(BUILD)/stage/consumer
+	@$(BUILD)/stage/consumer $(BUILD)/tables/qemu-q35-dmar.aml | grep -qx 'ioguard $(VERSION): first unit at 0xfed90000'
+	@$(BUILD)/stage/bin/ioguard --version | grep -qx 'ioguard $(VERSION)'
+	@$(MAKE) --no-print-directory -s uninstall PREFIX=$(abspath $(BUILD))/stage >/dev/null
+	@left=$$(find $(BUILD)/stage -type f ! -name consumer); \
+	if [ -n "$$left" ]; then echo "install-check: uninstall left $$left"; exit 1; fi
+	@echo "install-check: installed, built a pkg-config consumer, uninstalled cleanly"
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/lib/libioguard.a $(DESTDIR)$(PREFIX)/bin/ioguard \

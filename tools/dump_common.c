@@ -14,6 +14,6 @@ void dump_error(struct out *o, const struct iog_diag *d)
 		out_end_obj(o);
 		return;
 	}
-	out_textf(o, "ERROR at offset 0x%llx: %s (%s)", (unsigned long long)d->offset, reason,
-		  iog_strerror(d->code));
+	out_textf(o, "ERROR at offset 0x%llx: %s",
+		  (unsigned long long)d->offset, reason);
 }

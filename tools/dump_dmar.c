@@ -81,6 +81,21 @@ static const char *dmar_flags(uint8_t f, char *buf, size_t n)
 }
 
 /* Prints one structure's own fields; returns nonzero if its scopes were malformed. */
+/* "128 KiB", "72 MiB", "0x1800 bytes": a region's size at a glance. */
+static void size_note(char *buf, size_t n, uint64_t size)
+{
+	if (size == 0)
+		snprintf(buf, n, "wraps the address space");
+	else if (size % (1ull << 30) == 0)
+		snprintf(buf, n, "%llu GiB", (unsigned long long)(size >> 30));
+	else if (size % (1ull << 20) == 0)
+		snprintf(buf, n, "%llu MiB", (unsigned long long)(size >> 20));
+	else if (size % (1ull << 10) == 0)
+		snprintf(buf, n, "%llu KiB", (unsigned long long)(size >> 10));
+	else
+		snprintf(buf, n, "0x%llx bytes", (unsigned long long)size);
+}
+
 static int dump_struct(struct out *o, const uint8_t *buf, size_t len,
 		       const struct iog_dmar_struct *s, struct iog_diag *d)
 {
@@ -106,7 +121,11 @@ static int dump_struct(struct out *o, const uint8_t *buf, size_t len,
 	case IOG_DMAR_RMRR:
 		out_num(o, "segment", "PCI Segment Number", s->segment, 4);
 		out_num(o, "base", "Base Address", s->base, 16);
-		out_num(o, "limit", "End Address (limit)", s->limit, 16);
+		if (s->limit >= s->base)
+			size_note(note, sizeof(note), s->limit - s->base + 1);
+		else
+			snprintf(note, sizeof(note), "below the base");
+		out_num_note(o, "limit", "End Address (limit)", s->limit, 16, note);
 		break;
 	case IOG_DMAR_ATSR:
 		out_num_note(o, "flags", "Flags", s->flags, 2,

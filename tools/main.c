@@ -223,13 +223,19 @@ static void print_finding(void *ctx, const struct iog_finding *f)
 		for (unsigned i = 0; i < f->nvalues && i < 2; i++)
 			out_num(o, NULL, NULL, f->value[i], 0);
 		out_end_arr(o);
+		out_begin_arr(o, "value_names");
+		for (unsigned i = 0; i < f->nvalues && i < 2; i++)
+			out_str(o, NULL, NULL, f->value_name[i] ? f->value_name[i] : "",
+				f->value_name[i] ? strlen(f->value_name[i]) : 0);
+		out_end_arr(o);
 		out_end_obj(o);
 		return;
 	}
 	fprintf(o->f, "  %-7s %-32s @0x%04llx  %s", iog_severity_name(f->severity), f->id,
 		(unsigned long long)f->offset, f->message);
 	for (unsigned i = 0; i < f->nvalues && i < 2; i++)
-		fprintf(o->f, "%s0x%llx", i ? ", " : " (", (unsigned long long)f->value[i]);
+		fprintf(o->f, "%s%s 0x%llx", i ? ", " : " (",
+			f->value_name[i] ? f->value_name[i] : "value", (unsigned long long)f->value[i]);
 	fputs(f->nvalues ? ")\n" : "\n", o->f);
 }
 
@@ -261,7 +267,7 @@ static int cmd_lint(struct out *o, const struct input *in)
 	}
 	out_end_obj(o);
 	if (!o->json)
-		fprintf(o->f, "  %u error(s), %u warning(s), %u note(s)%s\n\n",
+		fprintf(o->f, "  %u error(s), %u warning(s), %u info%s\n\n",
 			ls.counts[IOG_SEV_ERROR], ls.counts[IOG_SEV_WARNING],
 			ls.counts[IOG_SEV_INFO], err ? "; the table is not usable as it is" : "");
 	if (err)

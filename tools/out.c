@@ -135,9 +135,9 @@ void out_num_note(struct out *o, const char *key, const char *label, uint64_t va
 		return;
 	indent(o);
 	if (hexdigits)
-		fprintf(o->f, "%-22s : 0x%0*llx", label, hexdigits, (unsigned long long)value);
+		fprintf(o->f, "%-24s : 0x%0*llx", label, hexdigits, (unsigned long long)value);
 	else
-		fprintf(o->f, "%-22s : %llu", label, (unsigned long long)value);
+		fprintf(o->f, "%-24s : %llu", label, (unsigned long long)value);
 	if (note && *note)
 		fprintf(o->f, "  (%s)", note);
 	fputc('\n', o->f);
@@ -151,7 +151,7 @@ void out_int(struct out *o, const char *key, const char *label, int64_t value)
 		if (!label)
 			return;
 		indent(o);
-		fprintf(o->f, "%-22s : ", label);
+		fprintf(o->f, "%-24s : ", label);
 	}
 	fprintf(o->f, "%lld%s", (long long)value, o->json ? "" : "\n");
 }
@@ -173,7 +173,7 @@ void out_str(struct out *o, const char *key, const char *label, const void *s, s
 	if (!label)
 		return;
 	indent(o);
-	fprintf(o->f, "%-22s : \"", label);
+	fprintf(o->f, "%-24s : \"", label);
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
 			fputc(p[i], o->f);
@@ -193,7 +193,7 @@ void out_bool(struct out *o, const char *key, const char *label, int v)
 	if (!label)
 		return;
 	indent(o);
-	fprintf(o->f, "%-22s : %s\n", label, v ? "yes" : "no");
+	fprintf(o->f, "%-24s : %s\n", label, v ? "yes" : "no");
 }
 
 void out_textf(struct out *o, const char *fmt, ...)

@@ -23,6 +23,7 @@ struct iog_finding {
 	const char *message; /* static text */
 	unsigned nvalues;    /* how many of value[] are meaningful */
 	uint64_t value[2];   /* the numbers the message is about */
+	const char *value_name[2]; /* what each value is, e.g. "base", "earlier RMRR at" */
 };
 
 typedef void (*iog_finding_fn)(void *ctx, const struct iog_finding *f);

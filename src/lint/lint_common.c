@@ -2,15 +2,16 @@
 #include "lint_common.h"
 
 void lint_emit(struct lint_sink *s, const char *id, enum iog_severity sev, uint64_t offset,
-	       const char *message, unsigned nvalues, uint64_t v0, uint64_t v1)
+	       const char *message, const char *n0, uint64_t v0, const char *n1, uint64_t v1)
 {
 	struct iog_finding f = {
 		.id = id,
 		.severity = sev,
 		.offset = offset,
 		.message = message,
-		.nvalues = nvalues,
-		.value = {v0, v1},
+		.nvalues = n0 ? (n1 ? 2u : 1u) : 0u,
+		.value = {v0, n1 ? v1 : 0},
+		.value_name = {n0, n0 ? n1 : NULL},
 	};
 
 	s->count++;

@@ -11,8 +11,8 @@ struct lint_sink {
 	int count;
 };
 
-/* Reports one finding with up to two values (nvalues says how many count). */
+/* Reports one finding with up to two named values (a NULL name ends the list). */
 void lint_emit(struct lint_sink *s, const char *id, enum iog_severity sev, uint64_t offset,
-	       const char *message, unsigned nvalues, uint64_t v0, uint64_t v1);
+	       const char *message, const char *n0, uint64_t v0, const char *n1, uint64_t v1);
 
 #endif

@@ -32,9 +32,9 @@ struct ivrs_lint {
 		if (iog_ivhd_entry_get((l)->tbl, (l)->len, eo, &(e), NULL) == IOG_OK)
 
 static void emit(struct ivrs_lint *l, const char *id, enum iog_severity sev, uint64_t off,
-		 const char *msg, unsigned n, uint64_t v0, uint64_t v1)
+		 const char *msg, const char *n0, uint64_t v0, const char *n1, uint64_t v1)
 {
-	lint_emit(&l->sink, id, sev, off, msg, n, v0, v1);
+	lint_emit(&l->sink, id, sev, off, msg, n0, v0, n1, v1);
 }
 
 struct range {
@@ -68,8 +68,7 @@ static void lint_overlaps(struct ivrs_lint *l, const struct range *r, unsigned n
 			if (r[i].first <= r[j].last && r[j].first <= r[i].last &&
 			    r[i].data != r[j].data) {
 				emit(l, "IVRS-RANGE-OVERLAP", IOG_SEV_WARNING, r[i].offset,
-				     "device entries overlap an earlier one with another DTE setting",
-				     2, r[i].first, r[i].last);
+				     "device entries overlap an earlier one with another DTE setting", "first device", r[i].first, "last device", r[i].last);
 				break;
 			}
 }
@@ -84,7 +83,7 @@ static void lint_entries(struct ivrs_lint *l, const struct iog_ivrs_block *b, in
 	FOR_EACH_ENTRY(l, *b, eo, e) {
 		if (!e.known) {
 			emit(l, "IVRS-ENTRY-UNKNOWN", IOG_SEV_WARNING, e.offset,
-			     "device entry type is reserved", 1, e.type, 0);
+			     "device entry type is reserved", "entry type", e.type, NULL, 0);
 			continue;
 		}
 		if (e.type == IOG_IVHD_SPECIAL) {
@@ -92,17 +91,17 @@ static void lint_entries(struct ivrs_lint *l, const struct iog_ivrs_block *b, in
 				*ioapic = 1;
 			else if (e.variety != IOG_IVHD_VARIETY_HPET)
 				emit(l, "IVRS-SPECIAL-VARIETY", IOG_SEV_WARNING, e.offset + 7,
-				     "special device entry names neither an IOAPIC nor an HPET", 1,
-				     e.variety, 0);
+				     "special device entry names neither an IOAPIC nor an HPET", "variety",
+				     e.variety, NULL, 0);
 			continue;
 		}
 		if (e.type == IOG_IVHD_ACPI_HID && e.uid_format > 2)
 			emit(l, "IVRS-HID-UID-FORMAT", IOG_SEV_WARNING, e.offset + 20,
-			     "ACPI HID entry has a reserved UID format", 1, e.uid_format, 0);
+			     "ACPI HID entry has a reserved UID format", "UID format", e.uid_format, NULL, 0);
 		if (is_range_start(e.type)) {
 			if (pending)
 				emit(l, "IVRS-RANGE-UNTERMINATED", IOG_SEV_WARNING, start.offset,
-				     "start of range without an end of range", 1, start.device_id, 0);
+				     "start of range without an end of range", "device", start.device_id, NULL, 0);
 			start = e;
 			pending = 1;
 			continue;
@@ -110,13 +109,13 @@ static void lint_entries(struct ivrs_lint *l, const struct iog_ivrs_block *b, in
 		if (e.type == IOG_IVHD_RANGE_END) {
 			if (!pending) {
 				emit(l, "IVRS-RANGE-END-ALONE", IOG_SEV_WARNING, e.offset,
-				     "end of range without a start of range", 1, e.device_id, 0);
+				     "end of range without a start of range", "device", e.device_id, NULL, 0);
 				continue;
 			}
 			pending = 0;
 			if (e.device_id < start.device_id) {
 				emit(l, "IVRS-RANGE-INVERTED", IOG_SEV_ERROR, e.offset,
-				     "end of range is below its start", 2, start.device_id,
+				     "end of range is below its start", "start", start.device_id, "end",
 				     e.device_id);
 				continue;
 			}
@@ -131,11 +130,11 @@ static void lint_entries(struct ivrs_lint *l, const struct iog_ivrs_block *b, in
 	}
 	if (pending)
 		emit(l, "IVRS-RANGE-UNTERMINATED", IOG_SEV_WARNING, start.offset,
-		     "start of range without an end of range", 1, start.device_id, 0);
+		     "start of range without an end of range", "device", start.device_id, NULL, 0);
 	if (self)
 		emit(l, "IVRS-SELF-TRANSLATED", IOG_SEV_INFO, b->offset + 4,
-		     "the IOMMU's own device id is among the devices it translates", 1,
-		     b->device_id, 0);
+		     "the IOMMU's own device id is among the devices it translates", "device",
+		     b->device_id, NULL, 0);
 	lint_overlaps(l, ranges, n);
 }
 
@@ -145,10 +144,10 @@ static void lint_ivhd(struct ivrs_lint *l, const struct iog_ivrs_block *b)
 
 	if (!b->address)
 		emit(l, "IVRS-IVHD-BASE-ZERO", IOG_SEV_ERROR, b->offset + 8,
-		     "IOMMU base address is zero", 0, 0, 0);
+		     "IOMMU base address is zero", NULL, 0, NULL, 0);
 	else if (b->address & (IOMMU_BASE_ALIGN - 1))
 		emit(l, "IVRS-IVHD-BASE-UNALIGNED", IOG_SEV_ERROR, b->offset + 8,
-		     "IOMMU base address is not 16 KiB aligned", 1, b->address, 0);
+		     "IOMMU base address is not 16 KiB aligned", "base", b->address, NULL, 0);
 	/*
 	 * Firmware describes one IOMMU once per IVHD type (10h, 11h, 40h) so
 	 * that each OS picks the newest it knows: only a repeat within one type
@@ -161,8 +160,8 @@ static void lint_ivhd(struct ivrs_lint *l, const struct iog_ivrs_block *b)
 		    ((o.segment == b->segment && o.device_id == b->device_id) ||
 		     (b->address && o.address == b->address))) {
 			emit(l, "IVRS-IVHD-DUPLICATE", IOG_SEV_ERROR, b->offset,
-			     "a second IVHD of this type describes the same IOMMU", 2,
-			     b->device_id, b->address);
+			     "a second IVHD of this type describes the same IOMMU", "device",
+			     b->device_id, "base", b->address);
 			break;
 		}
 	}
@@ -172,17 +171,17 @@ static void lint_ivmd(struct ivrs_lint *l, const struct iog_ivrs_block *b)
 {
 	if (!b->mem_length)
 		emit(l, "IVRS-IVMD-EMPTY", IOG_SEV_WARNING, b->offset + 24,
-		     "IVMD describes an empty memory block", 1, b->start, 0);
+		     "IVMD describes an empty memory block", "start", b->start, NULL, 0);
 	else if ((b->start & PAGE_MASK) || (b->mem_length & PAGE_MASK))
 		emit(l, "IVRS-IVMD-UNALIGNED", IOG_SEV_WARNING, b->offset + 16,
-		     "IVMD start or length is not 4 KiB aligned", 2, b->start, b->mem_length);
+		     "IVMD start or length is not 4 KiB aligned", "start", b->start, "length", b->mem_length);
 	if (b->start + b->mem_length < b->start)
 		emit(l, "IVRS-IVMD-WRAP", IOG_SEV_ERROR, b->offset + 24,
-		     "IVMD memory block wraps past the top of the address space", 2, b->start,
+		     "IVMD memory block wraps past the top of the address space", "start", b->start, "length",
 		     b->mem_length);
 	if (b->type == IOG_IVMD_RANGE && b->aux < b->device_id)
 		emit(l, "IVRS-IVMD-RANGE-INVERTED", IOG_SEV_ERROR, b->offset + 6,
-		     "IVMD device range ends below its start", 2, b->device_id, b->aux);
+		     "IVMD device range ends below its start", "start device", b->device_id, "end device", b->aux);
 }
 
 int iog_lint_ivrs(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
@@ -199,9 +198,9 @@ int iog_lint_ivrs(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 		return IOG_EINVAL;
 	err = iog_ivrs_check(tbl, len, NULL, &d);
 	if (err == IOG_ECHECKSUM)
-		emit(&l, "IVRS-CHECKSUM", IOG_SEV_ERROR, 9, "table checksum is wrong", 0, 0, 0);
+		emit(&l, "IVRS-CHECKSUM", IOG_SEV_ERROR, 9, "table checksum is wrong", NULL, 0, NULL, 0);
 	else if (err)
-		emit(&l, "IVRS-MALFORMED", IOG_SEV_ERROR, d.offset, d.reason, 0, 0, 0);
+		emit(&l, "IVRS-MALFORMED", IOG_SEV_ERROR, d.offset, d.reason, NULL, 0, NULL, 0);
 	if (iog_ivrs_extent(tbl, len, NULL) < 0)
 		return l.sink.count;
 
@@ -212,7 +211,7 @@ int iog_lint_ivrs(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 		}
 		if (!b.is_ivhd) {
 			emit(&l, "IVRS-BLOCK-UNKNOWN", IOG_SEV_INFO, b.offset,
-			     "block type is unknown and skipped", 1, b.type, 0);
+			     "block type is unknown and skipped", "type", b.type, NULL, 0);
 			continue;
 		}
 		for (int i = 0; i < 3; i++) {
@@ -223,14 +222,17 @@ int iog_lint_ivrs(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 			lint_entries(&l, &b, &ioapic[i]);
 		}
 	}
+	/* What is missing from a table cut short may only be in its lost part. */
+	if (err && err != IOG_ECHECKSUM)
+		return l.sink.count;
 	if (!seen[0] && !seen[1] && !seen[2])
 		emit(&l, "IVRS-NO-IVHD", IOG_SEV_ERROR, IOG_IVRS_HEADER_LEN,
-		     "no I/O virtualization hardware definition", 0, 0, 0);
+		     "no I/O virtualization hardware definition", NULL, 0, NULL, 0);
 	/* FIRMWARE-BUGS 29: Linux turns interrupt remapping off without an IOAPIC entry. */
 	for (int i = 0; i < 3; i++)
 		if (seen[i] && !ioapic[i])
 			emit(&l, "IVRS-NO-IOAPIC", IOG_SEV_WARNING, IOG_IVRS_HEADER_LEN,
-			     "no IVHD of this type lists an IOAPIC (special device entry)", 1,
-			     types[i], 0);
+			     "no IVHD of this type lists an IOAPIC (special device entry)", "IVHD type",
+			     types[i], NULL, 0);
 	return l.sink.count;
 }
