@@ -49,7 +49,7 @@ TOOL := $(BUILD)/ioguard
 SAN_TOOL := $(BUILD)/san/ioguard
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib tool tables tests test unit cli docs-check install-check xcheck fuzz fuzz-short \
+.PHONY: all deps lib tool tables tests test unit cli docs-check install-check format-check xcheck fuzz fuzz-short \
 	freestanding-check clang-check run install uninstall clean format
 
 all: lib tool tables tests
@@ -118,6 +118,7 @@ test: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory freestanding-check
 	@$(MAKE) --no-print-directory clang-check
+	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory install-check
 	@echo "make test: all passed"
 
@@ -211,8 +212,17 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard.pc $(DESTDIR)$(PREFIX)/share/man/man1/ioguard.1
 	rm -rf $(DESTDIR)$(PREFIX)/include/ioguard
 
+FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(TOOL_SRC) $(wildcard tools/*.h) \
+	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h $(FUZZ_SRC) tests/install/consumer.c \
+	include/ioguard/*.h
+
 format:
-	clang-format -i $(CORE_SRC) $(HOSTED_SRC) $(TOOL_SRC) $(UNIT_SRC) include/ioguard/*.h
+	clang-format -i $(FORMAT_FILES)
+
+# The code follows .clang-format (clang-format 14, as Debian 12 ships it).
+format-check: $(DEPS_STAMP)
+	@clang-format --dry-run --Werror $(FORMAT_FILES)
+	@echo "format-check: $(words $(FORMAT_FILES)) files follow .clang-format"
 
 clean:
 	rm -rf $(BUILD)

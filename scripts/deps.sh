@@ -18,6 +18,7 @@ header() { test -f "/usr/include/$1"; }
 need acpica-tools have iasl
 need libcmocka-dev header cmocka.h
 need clang have clang
+need clang-format have clang-format
 need libclang-rt-14-dev sh -c 'ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a'
 need python3 have python3
 need pkg-config have pkg-config

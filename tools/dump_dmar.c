@@ -147,9 +147,7 @@ static int dump_struct(struct out *o, const uint8_t *buf, size_t len,
 			     (s->flags & IOG_SATC_ATC_REQUIRED) ? "ATC_REQUIRED" : "");
 		out_num(o, "segment", "PCI Segment Number", s->segment, 4);
 		break;
-	case IOG_DMAR_SIDP:
-		out_num(o, "segment", "PCI Segment Number", s->segment, 4);
-		break;
+	case IOG_DMAR_SIDP: out_num(o, "segment", "PCI Segment Number", s->segment, 4); break;
 	}
 	if (s->known && s->scopes_offset < s->scopes_end && dump_scopes(o, buf, len, s, d)) {
 		out_end_obj(o);
@@ -173,7 +171,8 @@ int dump_dmar(struct out *o, const uint8_t *buf, size_t len)
 	int bad = 0;
 
 	if (len < IOG_DMAR_HEADER_LEN) {
-		d = (struct iog_diag){IOG_ETRUNC, 0, "fewer than 48 bytes: no room for the DMAR header"};
+		d = (struct iog_diag){IOG_ETRUNC, 0,
+				      "fewer than 48 bytes: no room for the DMAR header"};
 		dump_error(o, &d);
 		return 1;
 	}

@@ -65,9 +65,9 @@ static void dump_entry(struct out *o, const struct iog_ivhd_entry *e)
 
 	bdf(id, sizeof(id), e->device_id);
 	if (e->type == IOG_IVHD_SPECIAL)
-		out_begin_obj(o, NULL, "[%03x] %02xh %-24s %s  data 0x%02x  %s handle %u", e->offset,
-			      e->type, name, id, e->data,
-			      e->variety == IOG_IVHD_VARIETY_IOAPIC  ? "IOAPIC"
+		out_begin_obj(o, NULL, "[%03x] %02xh %-24s %s  data 0x%02x  %s handle %u",
+			      e->offset, e->type, name, id, e->data,
+			      e->variety == IOG_IVHD_VARIETY_IOAPIC ? "IOAPIC"
 			      : e->variety == IOG_IVHD_VARIETY_HPET ? "HPET"
 								    : "reserved variety",
 			      e->handle);
@@ -86,9 +86,7 @@ static void dump_entry(struct out *o, const struct iog_ivhd_entry *e)
 		out_num_note(o, "alias", "Source Used Device ID", e->alias, 4, alias);
 		break;
 	case IOG_IVHD_EXT_SELECT:
-	case IOG_IVHD_EXT_RANGE:
-		out_num(o, "ext", "Extended Data", e->ext, 8);
-		break;
+	case IOG_IVHD_EXT_RANGE: out_num(o, "ext", "Extended Data", e->ext, 8); break;
 	case IOG_IVHD_SPECIAL:
 		out_num(o, "handle", NULL, e->handle, 0);
 		out_num(o, "variety", NULL, e->variety, 0);
@@ -120,8 +118,8 @@ static int dump_entries(struct out *o, const uint8_t *buf, size_t len,
 	return eo != IOG_ENOTFOUND;
 }
 
-static int dump_block(struct out *o, const uint8_t *buf, size_t len,
-		      const struct iog_ivrs_block *b, struct iog_diag *d)
+static int dump_block(struct out *o, const uint8_t *buf, size_t len, const struct iog_ivrs_block *b,
+		      struct iog_diag *d)
 {
 	const char *name = iog_ivrs_type_name(b->type);
 	char id[16], note[32];
@@ -178,7 +176,8 @@ int dump_ivrs(struct out *o, const uint8_t *buf, size_t len)
 	int bad = 0;
 
 	if (len < IOG_IVRS_HEADER_LEN) {
-		d = (struct iog_diag){IOG_ETRUNC, 0, "fewer than 48 bytes: no room for the IVRS header"};
+		d = (struct iog_diag){IOG_ETRUNC, 0,
+				      "fewer than 48 bytes: no room for the IVRS header"};
 		dump_error(o, &d);
 		return 1;
 	}

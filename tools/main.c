@@ -128,8 +128,9 @@ static void dump_header(struct out *o, const struct input *in, int checksum_ok)
 	out_str(o, "file", NULL, in->name, strlen(in->name));
 	out_str(o, "signature", "Signature", h.signature, 4);
 	out_num_note(o, "length", "Table Length", h.length, 8,
-		     h.length == in->len ? "" : h.length > in->len ? "MORE than the data"
-								   : "less than the data");
+		     h.length == in->len  ? ""
+		     : h.length > in->len ? "MORE than the data"
+					  : "less than the data");
 	out_num(o, "revision", "Revision", h.revision, 2);
 	out_num(o, "checksum", "Checksum", h.checksum, 2);
 	out_bool(o, "checksum_ok", "Checksum valid", checksum_ok);
@@ -235,7 +236,8 @@ static void print_finding(void *ctx, const struct iog_finding *f)
 		(unsigned long long)f->offset, f->message);
 	for (unsigned i = 0; i < f->nvalues && i < 2; i++)
 		fprintf(o->f, "%s%s 0x%llx", i ? ", " : " (",
-			f->value_name[i] ? f->value_name[i] : "value", (unsigned long long)f->value[i]);
+			f->value_name[i] ? f->value_name[i] : "value",
+			(unsigned long long)f->value[i]);
 	fputs(f->nvalues ? ")\n" : "\n", o->f);
 }
 
@@ -361,7 +363,8 @@ int main(int argc, char **argv)
 		n = machine_tables(ins, 16);
 		if (!n) {
 			if (!json)
-				printf("note: no DMAR or IVRS readable under %s (none on this machine, "
+				printf("note: no DMAR or IVRS readable under %s (none on this "
+				       "machine, "
 				       "or not root);\n      showing the bundled example tables "
 				       "instead.\n\n",
 				       SYSFS_TABLES);

@@ -123,8 +123,8 @@ void out_end_arr(struct out *o)
 	}
 }
 
-void out_num_note(struct out *o, const char *key, const char *label, uint64_t value,
-		  int hexdigits, const char *note)
+void out_num_note(struct out *o, const char *key, const char *label, uint64_t value, int hexdigits,
+		  const char *note)
 {
 	if (o->json) {
 		json_member(o, key);

@@ -17,9 +17,9 @@
 struct out {
 	FILE *f;
 	int json;
-	int depth;                /* JSON nesting, or text indentation */
-	int count[OUT_MAX_DEPTH]; /* members written at each JSON level */
-	int level;                /* begin/end nesting, for the text stack */
+	int depth;		     /* JSON nesting, or text indentation */
+	int count[OUT_MAX_DEPTH];    /* members written at each JSON level */
+	int level;		     /* begin/end nesting, for the text stack */
 	int indented[OUT_MAX_DEPTH]; /* text: whether that level indents */
 };
 
@@ -37,8 +37,8 @@ void out_num(struct out *o, const char *key, const char *label, uint64_t value, 
 /* A signed number (error codes). */
 void out_int(struct out *o, const char *key, const char *label, int64_t value);
 /* Same, with a decoded meaning shown after the value in text mode only. */
-void out_num_note(struct out *o, const char *key, const char *label, uint64_t value,
-		  int hexdigits, const char *note);
+void out_num_note(struct out *o, const char *key, const char *label, uint64_t value, int hexdigits,
+		  const char *note);
 /* Bytes shown as a string (escaped in JSON, non-printables as \xNN in text). */
 void out_str(struct out *o, const char *key, const char *label, const void *s, size_t n);
 void out_bool(struct out *o, const char *key, const char *label, int v);

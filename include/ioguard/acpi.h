@@ -51,8 +51,7 @@ int iog_acpi_header_get(const void *buf, size_t len, struct iog_acpi_header *h);
  * length field at least 36 and not beyond `len`, and checksum over that length.
  * Returns the table's own length (>= 36) or a negative error.
  */
-long iog_acpi_table_check(const void *buf, size_t len, const char *signature,
-			  struct iog_diag *d);
+long iog_acpi_table_check(const void *buf, size_t len, const char *signature, struct iog_diag *d);
 
 /* Recomputes a table's checksum byte in place (its length field must fit in len). */
 int iog_acpi_fix_checksum(void *buf, size_t len);

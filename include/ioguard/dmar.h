@@ -63,20 +63,20 @@ struct iog_dmar_struct {
 	uint16_t type;
 	uint16_t length;
 	uint32_t offset;
-	uint8_t flags;     /* DRHD, ATSR, SATC */
-	uint8_t size;      /* DRHD: register set is 2^(size & 0xf) pages */
-	uint16_t segment;  /* DRHD, RMRR, ATSR, SATC, SIDP */
-	uint64_t address;  /* DRHD register base, RHSA register base */
-	uint64_t base;     /* RMRR */
-	uint64_t limit;    /* RMRR: last byte, inclusive */
+	uint8_t flags;		   /* DRHD, ATSR, SATC */
+	uint8_t size;		   /* DRHD: register set is 2^(size & 0xf) pages */
+	uint16_t segment;	   /* DRHD, RMRR, ATSR, SATC, SIDP */
+	uint64_t address;	   /* DRHD register base, RHSA register base */
+	uint64_t base;		   /* RMRR */
+	uint64_t limit;		   /* RMRR: last byte, inclusive */
 	uint32_t proximity_domain; /* RHSA */
-	uint8_t device_number;     /* ANDD */
-	const char *name;          /* ANDD: points into the table */
-	uint16_t name_len;         /* ANDD: bytes before the NUL (or to the end) */
+	uint8_t device_number;	   /* ANDD */
+	const char *name;	   /* ANDD: points into the table */
+	uint16_t name_len;	   /* ANDD: bytes before the NUL (or to the end) */
 	uint8_t name_terminated;   /* ANDD: a NUL was found */
-	uint32_t scopes_offset;    /* where device scopes begin (== end when none) */
+	uint32_t scopes_offset;	   /* where device scopes begin (== end when none) */
 	uint32_t scopes_end;
-	uint8_t known;             /* 1 for the types above, 0 for unknown ones */
+	uint8_t known; /* 1 for the types above, 0 for unknown ones */
 };
 
 /* One device scope entry, decoded. */
@@ -87,8 +87,8 @@ struct iog_dmar_scope {
 	uint32_t offset;
 	uint8_t enumeration_id;
 	uint8_t bus;
-	uint8_t path_len;             /* number of (device, function) hops */
-	const uint8_t *path;          /* path_len pairs: path[2i] dev, path[2i+1] fn */
+	uint8_t path_len;    /* number of (device, function) hops */
+	const uint8_t *path; /* path_len pairs: path[2i] dev, path[2i+1] fn */
 };
 
 /*
@@ -99,8 +99,7 @@ struct iog_dmar_scope {
  * IOG_ECHECKSUM when only the checksum is wrong, or the first structural error.
  * Structural errors take precedence over the checksum.
  */
-int iog_dmar_check(const void *tbl, size_t len, struct iog_dmar_info *info,
-		   struct iog_diag *d);
+int iog_dmar_check(const void *tbl, size_t len, struct iog_dmar_info *info, struct iog_diag *d);
 
 /* The table length that iterators may use: min(header length, len), or an error. */
 long iog_dmar_extent(const void *tbl, size_t len, struct iog_diag *d);
@@ -116,8 +115,8 @@ int iog_dmar_struct_get(const void *tbl, size_t len, long offset, struct iog_dma
 /* Iteration over the device scopes of one structure (from iog_dmar_struct_get). */
 long iog_dmar_scope_first(const void *tbl, size_t len, const struct iog_dmar_struct *s,
 			  struct iog_diag *d);
-long iog_dmar_scope_next(const void *tbl, size_t len, const struct iog_dmar_struct *s,
-			 long offset, struct iog_diag *d);
+long iog_dmar_scope_next(const void *tbl, size_t len, const struct iog_dmar_struct *s, long offset,
+			 struct iog_diag *d);
 int iog_dmar_scope_get(const void *tbl, size_t len, long offset, struct iog_dmar_scope *sc,
 		       struct iog_diag *d);
 
@@ -138,8 +137,8 @@ typedef int (*iog_bridge_fn)(void *ctx, uint16_t segment, uint8_t bus, uint8_t d
  * `sc->bus`, each further hop on the secondary bus of the bridge before it
  * (resolved through `bridge`, which may be NULL for single-hop paths).
  */
-int iog_dmar_scope_resolve(const struct iog_dmar_scope *sc, uint16_t segment,
-			   iog_bridge_fn bridge, void *ctx, uint8_t *bus, uint8_t *devfn);
+int iog_dmar_scope_resolve(const struct iog_dmar_scope *sc, uint16_t segment, iog_bridge_fn bridge,
+			   void *ctx, uint8_t *bus, uint8_t *devfn);
 
 /*
  * Which DRHD translates DMA from segment:bus:devfn: a DRHD whose endpoint
@@ -147,7 +146,7 @@ int iog_dmar_scope_resolve(const struct iog_dmar_scope *sc, uint16_t segment,
  * device sits below; failing that, the segment's INCLUDE_PCI_ALL DRHD.
  * Returns the DRHD's offset, or IOG_ENOTFOUND when no unit covers it.
  */
-long iog_dmar_find_drhd(const void *tbl, size_t len, uint16_t segment, uint8_t bus,
-			uint8_t devfn, iog_bridge_fn bridge, void *ctx, struct iog_diag *d);
+long iog_dmar_find_drhd(const void *tbl, size_t len, uint16_t segment, uint8_t bus, uint8_t devfn,
+			iog_bridge_fn bridge, void *ctx, struct iog_diag *d);
 
 #endif

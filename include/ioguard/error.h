@@ -8,18 +8,18 @@
 /* Error codes: 0 is success, every failure is a negative IOG_E* value. */
 enum iog_err {
 	IOG_OK = 0,
-	IOG_EINVAL = -1,    /* bad argument from the caller */
-	IOG_ETRUNC = -2,    /* a structure runs past the end of its container */
-	IOG_EBADLEN = -3,   /* a length field is impossible (zero, below the minimum, odd) */
-	IOG_ECHECKSUM = -4, /* ACPI checksum does not sum to zero */
-	IOG_EBADSIG = -5,   /* wrong signature */
-	IOG_ENOTFOUND = -6, /* nothing matched */
-	IOG_ENOSPC = -7,    /* a caller-supplied buffer or capacity is too small */
-	IOG_EBADREV = -8,   /* unsupported revision */
-	IOG_EBADVAL = -9,   /* a field holds a value the spec does not allow */
-	IOG_ENOMEM = -10,   /* the platform could not map or allocate */
+	IOG_EINVAL = -1,     /* bad argument from the caller */
+	IOG_ETRUNC = -2,     /* a structure runs past the end of its container */
+	IOG_EBADLEN = -3,    /* a length field is impossible (zero, below the minimum, odd) */
+	IOG_ECHECKSUM = -4,  /* ACPI checksum does not sum to zero */
+	IOG_EBADSIG = -5,    /* wrong signature */
+	IOG_ENOTFOUND = -6,  /* nothing matched */
+	IOG_ENOSPC = -7,     /* a caller-supplied buffer or capacity is too small */
+	IOG_EBADREV = -8,    /* unsupported revision */
+	IOG_EBADVAL = -9,    /* a field holds a value the spec does not allow */
+	IOG_ENOMEM = -10,    /* the platform could not map or allocate */
 	IOG_ETIMEDOUT = -11, /* a hardware handshake did not complete in time */
-	IOG_EIO = -12,      /* hardware reports an error */
+	IOG_EIO = -12,	     /* hardware reports an error */
 	IOG_ECONFLICT = -13, /* two sources disagree (RSDT vs XSDT, overlapping ranges) */
 };
 

@@ -20,12 +20,12 @@
 
 /* Block types. */
 enum iog_ivrs_type {
-	IOG_IVHD_10 = 0x10, /* I/O virtualization hardware definition, fixed entries */
-	IOG_IVHD_11 = 0x11, /* IVHD with EFR image */
-	IOG_IVHD_40 = 0x40, /* IVHD with EFR image and variable-length (ACPI HID) entries */
-	IOG_IVMD_ALL = 0x20,    /* memory definition for all devices */
+	IOG_IVHD_10 = 0x10,	/* I/O virtualization hardware definition, fixed entries */
+	IOG_IVHD_11 = 0x11,	/* IVHD with EFR image */
+	IOG_IVHD_40 = 0x40,	/* IVHD with EFR image and variable-length (ACPI HID) entries */
+	IOG_IVMD_ALL = 0x20,	/* memory definition for all devices */
 	IOG_IVMD_SELECT = 0x21, /* for one device */
-	IOG_IVMD_RANGE = 0x22,  /* for a range of devices */
+	IOG_IVMD_RANGE = 0x22,	/* for a range of devices */
 };
 
 #define IOG_IVHD_10_HEADER_LEN 24u
@@ -70,9 +70,9 @@ struct iog_ivrs_block {
 	uint64_t address;
 	uint16_t segment;
 	uint16_t info;
-	uint32_t attributes;  /* 10h: IOMMU feature reporting; 11h/40h: IOMMU attributes */
-	uint64_t efr;         /* 11h/40h: EFR register image */
-	uint64_t efr2;        /* 11h/40h: second EFR image (reserved in older specs) */
+	uint32_t attributes;	 /* 10h: IOMMU feature reporting; 11h/40h: IOMMU attributes */
+	uint64_t efr;		 /* 11h/40h: EFR register image */
+	uint64_t efr2;		 /* 11h/40h: second EFR image (reserved in older specs) */
 	uint32_t entries_offset; /* where device entries begin (== end for IVMD) */
 	uint32_t entries_end;
 	/* IVMD */
@@ -85,23 +85,22 @@ struct iog_ivrs_block {
 /* One IVHD device entry, decoded. */
 struct iog_ivhd_entry {
 	uint8_t type;
-	uint8_t length;   /* 4, 8, or 22 + UID length for ACPI HID entries */
+	uint8_t length; /* 4, 8, or 22 + UID length for ACPI HID entries */
 	uint32_t offset;
 	uint16_t device_id;
-	uint8_t data;     /* DTE setting */
-	uint16_t alias;   /* 42h/43h: source device id */
-	uint32_t ext;     /* 46h/47h: extended data */
-	uint8_t handle;   /* 48h: IOAPIC id or HPET number */
-	uint8_t variety;  /* 48h */
-	uint64_t hid, cid;   /* F0h: raw 8-byte fields (ASCII ids or EISA ids) */
-	uint8_t uid_format;  /* F0h: 0 none, 1 integer, 2 string */
+	uint8_t data;	    /* DTE setting */
+	uint16_t alias;	    /* 42h/43h: source device id */
+	uint32_t ext;	    /* 46h/47h: extended data */
+	uint8_t handle;	    /* 48h: IOAPIC id or HPET number */
+	uint8_t variety;    /* 48h */
+	uint64_t hid, cid;  /* F0h: raw 8-byte fields (ASCII ids or EISA ids) */
+	uint8_t uid_format; /* F0h: 0 none, 1 integer, 2 string */
 	uint8_t uid_len;
-	const uint8_t *uid;  /* F0h: points into the table */
-	uint8_t known;       /* 0 for entry types the spec leaves reserved */
+	const uint8_t *uid; /* F0h: points into the table */
+	uint8_t known;	    /* 0 for entry types the spec leaves reserved */
 };
 
-int iog_ivrs_check(const void *tbl, size_t len, struct iog_ivrs_info *info,
-		   struct iog_diag *d);
+int iog_ivrs_check(const void *tbl, size_t len, struct iog_ivrs_info *info, struct iog_diag *d);
 long iog_ivrs_extent(const void *tbl, size_t len, struct iog_diag *d);
 
 long iog_ivrs_first(const void *tbl, size_t len, struct iog_diag *d);
@@ -111,8 +110,8 @@ int iog_ivrs_block_get(const void *tbl, size_t len, long offset, struct iog_ivrs
 
 long iog_ivhd_entry_first(const void *tbl, size_t len, const struct iog_ivrs_block *b,
 			  struct iog_diag *d);
-long iog_ivhd_entry_next(const void *tbl, size_t len, const struct iog_ivrs_block *b,
-			 long offset, struct iog_diag *d);
+long iog_ivhd_entry_next(const void *tbl, size_t len, const struct iog_ivrs_block *b, long offset,
+			 struct iog_diag *d);
 int iog_ivhd_entry_get(const void *tbl, size_t len, long offset, struct iog_ivhd_entry *e,
 		       struct iog_diag *d);
 

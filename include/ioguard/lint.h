@@ -17,12 +17,12 @@ enum iog_severity {
 };
 
 struct iog_finding {
-	const char *id;      /* e.g. "DMAR-RMRR-UNALIGNED" */
+	const char *id; /* e.g. "DMAR-RMRR-UNALIGNED" */
 	enum iog_severity severity;
-	uint64_t offset;     /* byte offset in the table */
-	const char *message; /* static text */
-	unsigned nvalues;    /* how many of value[] are meaningful */
-	uint64_t value[2];   /* the numbers the message is about */
+	uint64_t offset;	   /* byte offset in the table */
+	const char *message;	   /* static text */
+	unsigned nvalues;	   /* how many of value[] are meaningful */
+	uint64_t value[2];	   /* the numbers the message is about */
 	const char *value_name[2]; /* what each value is, e.g. "base", "earlier RMRR at" */
 };
 

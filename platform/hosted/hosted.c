@@ -99,8 +99,7 @@ static uint64_t mmio_read(struct iog_hosted *h, uint64_t base, uint32_t off, uns
 	return m->ops->read(m->dev, (uint32_t)(base + off - m->base), size);
 }
 
-static void mmio_write(struct iog_hosted *h, uint64_t base, uint32_t off, unsigned size,
-		       uint64_t v)
+static void mmio_write(struct iog_hosted *h, uint64_t base, uint32_t off, unsigned size, uint64_t v)
 {
 	struct iog_hosted_mmio *m = find_mmio(h, base + off, size);
 
@@ -150,12 +149,10 @@ static void hosted_log(void *ctx, enum iog_log_level level, const char *line)
 	static const char *const names[] = {"error", "warn", "info", "debug"};
 	struct iog_hosted *h = ctx;
 
-	snprintf(h->log[h->log_count % IOG_HOSTED_LOG_LINES], IOG_HOSTED_LOG_LINE_LEN, "%s",
-		 line);
+	snprintf(h->log[h->log_count % IOG_HOSTED_LOG_LINES], IOG_HOSTED_LOG_LINE_LEN, "%s", line);
 	h->log_count++;
 	if (h->log_to_stderr)
-		fprintf(stderr, "ioguard %s: %s\n", (unsigned)level < 4 ? names[level] : "?",
-			line);
+		fprintf(stderr, "ioguard %s: %s\n", (unsigned)level < 4 ? names[level] : "?", line);
 }
 
 const char *iog_hosted_last_log(const struct iog_hosted *h)

@@ -15,7 +15,7 @@
 struct root {
 	enum iog_sdt_kind kind;
 	uint8_t *v;
-	uint32_t len;    /* current length: shrinks when entries are unlinked */
+	uint32_t len;	 /* current length: shrinks when entries are unlinked */
 	uint32_t maplen; /* length mapped, for unmap */
 };
 
@@ -43,7 +43,8 @@ static int collect(const struct iog_acpi *a, const char signature[4], uint64_t *
 			if (j < *count)
 				continue;
 			if (*count == MAX_TARGETS)
-				return iog_fail(d, IOG_ENOSPC, e, "too many tables with this signature");
+				return iog_fail(d, IOG_ENOSPC, e,
+						"too many tables with this signature");
 			targets[(*count)++] = e;
 		}
 	}
@@ -169,7 +170,8 @@ int iog_acpi_conceal(struct iog_acpi *a, const char signature[4], enum iog_conce
 					"the replacement is the table being concealed");
 		v = p->map(p->ctx, replacement_phys, IOG_ACPI_HEADER_LEN);
 		if (!v)
-			return iog_fail(d, IOG_ENOMEM, replacement_phys, "cannot map the replacement");
+			return iog_fail(d, IOG_ENOMEM, replacement_phys,
+					"cannot map the replacement");
 		rlen = iog_le32(v + 4);
 		p->unmap(p->ctx, v, IOG_ACPI_HEADER_LEN);
 		if (rlen < IOG_ACPI_HEADER_LEN || rlen > IOG_ACPI_MAX_TABLE_LEN)
@@ -177,7 +179,8 @@ int iog_acpi_conceal(struct iog_acpi *a, const char signature[4], enum iog_conce
 					"replacement table length is impossible");
 		v = p->map(p->ctx, replacement_phys, rlen);
 		if (!v)
-			return iog_fail(d, IOG_ENOMEM, replacement_phys, "cannot map the replacement");
+			return iog_fail(d, IOG_ENOMEM, replacement_phys,
+					"cannot map the replacement");
 		err = (int)iog_acpi_table_check(v, rlen, NULL, &rd);
 		p->unmap(p->ctx, v, rlen);
 		if (err < 0)
@@ -207,7 +210,8 @@ int iog_acpi_conceal(struct iog_acpi *a, const char signature[4], enum iog_conce
 		for (; mapped < count; mapped++) {
 			hdr[mapped] = p->map(p->ctx, targets[mapped], IOG_ACPI_HEADER_LEN);
 			if (!hdr[mapped]) {
-				err = iog_fail(d, IOG_ENOMEM, targets[mapped], "cannot map the table");
+				err = iog_fail(d, IOG_ENOMEM, targets[mapped],
+					       "cannot map the table");
 				goto out;
 			}
 		}

@@ -14,12 +14,8 @@ static const struct {
 	uint16_t min_len;
 	uint16_t scopes_at; /* 0: the type has no device scopes */
 } layout[] = {
-	[IOG_DMAR_DRHD] = {16, 16},
-	[IOG_DMAR_RMRR] = {24, 24},
-	[IOG_DMAR_ATSR] = {8, 8},
-	[IOG_DMAR_RHSA] = {20, 0},
-	[IOG_DMAR_ANDD] = {8, 0},
-	[IOG_DMAR_SATC] = {8, 8},
+	[IOG_DMAR_DRHD] = {16, 16}, [IOG_DMAR_RMRR] = {24, 24}, [IOG_DMAR_ATSR] = {8, 8},
+	[IOG_DMAR_RHSA] = {20, 0},  [IOG_DMAR_ANDD] = {8, 0},	[IOG_DMAR_SATC] = {8, 8},
 	[IOG_DMAR_SIDP] = {8, 8},
 };
 
@@ -33,7 +29,8 @@ long iog_dmar_extent(const void *tbl, size_t len, struct iog_diag *d)
 	if (!tbl)
 		return iog_fail(d, IOG_EINVAL, 0, "no table");
 	if (len < IOG_DMAR_HEADER_LEN)
-		return iog_fail(d, IOG_ETRUNC, 0, "fewer than 48 bytes: no room for the DMAR header");
+		return iog_fail(d, IOG_ETRUNC, 0,
+				"fewer than 48 bytes: no room for the DMAR header");
 	if (iog_memcmp(p, "DMAR", 4) != 0)
 		return iog_fail(d, IOG_EBADSIG, 0, "signature is not DMAR");
 	length = iog_le32(p + 4);
@@ -144,9 +141,7 @@ int iog_dmar_struct_get(const void *tbl, size_t len, long offset, struct iog_dma
 		s->flags = q[4];
 		s->segment = iog_le16(q + 6);
 		break;
-	case IOG_DMAR_SIDP:
-		s->segment = iog_le16(q + 6);
-		break;
+	case IOG_DMAR_SIDP: s->segment = iog_le16(q + 6); break;
 	case IOG_DMAR_RHSA:
 		s->address = iog_le64(q + 8);
 		s->proximity_domain = iog_le32(q + 16);
@@ -215,8 +210,8 @@ long iog_dmar_scope_first(const void *tbl, size_t len, const struct iog_dmar_str
 	return start;
 }
 
-long iog_dmar_scope_next(const void *tbl, size_t len, const struct iog_dmar_struct *s,
-			 long offset, struct iog_diag *d)
+long iog_dmar_scope_next(const void *tbl, size_t len, const struct iog_dmar_struct *s, long offset,
+			 struct iog_diag *d)
 {
 	long start = 0, end = 0, cur, r;
 	int err = scope_bounds(tbl, len, s, &start, &end, d);

@@ -7,8 +7,8 @@
 
 #include "util/bytes.h"
 
-int iog_dmar_scope_resolve(const struct iog_dmar_scope *sc, uint16_t segment,
-			   iog_bridge_fn bridge, void *ctx, uint8_t *bus, uint8_t *devfn)
+int iog_dmar_scope_resolve(const struct iog_dmar_scope *sc, uint16_t segment, iog_bridge_fn bridge,
+			   void *ctx, uint8_t *bus, uint8_t *devfn)
 {
 	uint8_t b, sub;
 	int err;
@@ -55,8 +55,8 @@ static int scope_covers(const struct iog_dmar_scope *sc, uint16_t segment, uint8
 	return bus >= sec && bus <= sub;
 }
 
-long iog_dmar_find_drhd(const void *tbl, size_t len, uint16_t segment, uint8_t bus,
-			uint8_t devfn, iog_bridge_fn bridge, void *ctx, struct iog_diag *d)
+long iog_dmar_find_drhd(const void *tbl, size_t len, uint16_t segment, uint8_t bus, uint8_t devfn,
+			iog_bridge_fn bridge, void *ctx, struct iog_diag *d)
 {
 	struct iog_dmar_struct s;
 	struct iog_dmar_scope sc;

@@ -17,7 +17,8 @@ long iog_ivrs_extent(const void *tbl, size_t len, struct iog_diag *d)
 	if (!tbl)
 		return iog_fail(d, IOG_EINVAL, 0, "no table");
 	if (len < IOG_IVRS_HEADER_LEN)
-		return iog_fail(d, IOG_ETRUNC, 0, "fewer than 48 bytes: no room for the IVRS header");
+		return iog_fail(d, IOG_ETRUNC, 0,
+				"fewer than 48 bytes: no room for the IVRS header");
 	if (iog_memcmp(p, "IVRS", 4) != 0)
 		return iog_fail(d, IOG_EBADSIG, 0, "signature is not IVRS");
 	length = iog_le32(p + 4);
@@ -51,7 +52,8 @@ static long block_at(const uint8_t *p, long off, long end, struct iog_diag *d)
 		return iog_fail(d, IOG_EBADLEN, (uint64_t)off + 2,
 				"block length is below its 4-byte header");
 	if (length > end - off)
-		return iog_fail(d, IOG_ETRUNC, (uint64_t)off + 2, "block runs past the end of the table");
+		return iog_fail(d, IOG_ETRUNC, (uint64_t)off + 2,
+				"block runs past the end of the table");
 	return length;
 }
 
@@ -204,8 +206,8 @@ long iog_ivhd_entry_first(const void *tbl, size_t len, const struct iog_ivrs_blo
 	return start;
 }
 
-long iog_ivhd_entry_next(const void *tbl, size_t len, const struct iog_ivrs_block *b,
-			 long offset, struct iog_diag *d)
+long iog_ivhd_entry_next(const void *tbl, size_t len, const struct iog_ivrs_block *b, long offset,
+			 struct iog_diag *d)
 {
 	long start = 0, end = 0, cur, r;
 	int err = entry_bounds(tbl, len, b, &start, &end, d);
@@ -213,7 +215,8 @@ long iog_ivhd_entry_next(const void *tbl, size_t len, const struct iog_ivrs_bloc
 	if (err)
 		return err;
 	if (offset < start || offset >= end)
-		return iog_fail(d, IOG_EINVAL, (uint64_t)offset, "offset is not inside the entries");
+		return iog_fail(d, IOG_EINVAL, (uint64_t)offset,
+				"offset is not inside the entries");
 	cur = entry_at(tbl, offset, end, d);
 	if (cur <= 0)
 		return cur ? cur : IOG_EINVAL;
@@ -252,16 +255,11 @@ int iog_ivhd_entry_get(const void *tbl, size_t len, long offset, struct iog_ivhd
 	case IOG_IVHD_SELECT:
 	case IOG_IVHD_RANGE_START:
 	case IOG_IVHD_RANGE_END:
-	case IOG_IVHD_PAD8:
-		break;
+	case IOG_IVHD_PAD8: break;
 	case IOG_IVHD_ALIAS_SELECT:
-	case IOG_IVHD_ALIAS_RANGE:
-		e->alias = iog_le16(p + 5);
-		break;
+	case IOG_IVHD_ALIAS_RANGE: e->alias = iog_le16(p + 5); break;
 	case IOG_IVHD_EXT_SELECT:
-	case IOG_IVHD_EXT_RANGE:
-		e->ext = iog_le32(p + 4);
-		break;
+	case IOG_IVHD_EXT_RANGE: e->ext = iog_le32(p + 4); break;
 	case IOG_IVHD_SPECIAL:
 		e->handle = p[4];
 		e->device_id = iog_le16(p + 5);
@@ -274,8 +272,7 @@ int iog_ivhd_entry_get(const void *tbl, size_t len, long offset, struct iog_ivhd
 		e->uid_len = p[21];
 		e->uid = p + 22;
 		break;
-	default:
-		e->known = 0;
+	default: e->known = 0;
 	}
 	return IOG_OK;
 }

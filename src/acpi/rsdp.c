@@ -18,7 +18,8 @@ int iog_rsdp_check(const void *buf, size_t len, struct iog_rsdp *out, struct iog
 	if (iog_memcmp(p, rsdp_sig, 8) != 0)
 		return iog_fail(d, IOG_EBADSIG, 0, "no \"RSD PTR \" signature");
 	if (iog_acpi_checksum(p, IOG_RSDP_V1_LEN) != 0)
-		return iog_fail(d, IOG_ECHECKSUM, 8, "RSDP checksum over the first 20 bytes is wrong");
+		return iog_fail(d, IOG_ECHECKSUM, 8,
+				"RSDP checksum over the first 20 bytes is wrong");
 	iog_memset(&r, 0, sizeof(r));
 	iog_memcpy(r.oem_id, p + 9, 6);
 	r.revision = p[15];
@@ -27,12 +28,14 @@ int iog_rsdp_check(const void *buf, size_t len, struct iog_rsdp *out, struct iog
 	/* Revision 0 is ACPI 1.0; 2 and later add the XSDT. Revision 1 was never defined. */
 	if (r.revision >= 2) {
 		if (len < IOG_RSDP_V2_LEN)
-			return iog_fail(d, IOG_ETRUNC, 20, "revision 2 RSDP cut short before 36 bytes");
+			return iog_fail(d, IOG_ETRUNC, 20,
+					"revision 2 RSDP cut short before 36 bytes");
 		r.length = iog_le32(p + 20);
 		if (r.length < IOG_RSDP_V2_LEN)
 			return iog_fail(d, IOG_EBADLEN, 20, "revision 2 RSDP length is below 36");
 		if (r.length > len)
-			return iog_fail(d, IOG_ETRUNC, 20, "RSDP length runs past the end of the data");
+			return iog_fail(d, IOG_ETRUNC, 20,
+					"RSDP length runs past the end of the data");
 		if (iog_acpi_checksum(p, r.length) != 0)
 			return iog_fail(d, IOG_ECHECKSUM, 32, "RSDP extended checksum is wrong");
 		r.xsdt_address = iog_le64(p + 24);

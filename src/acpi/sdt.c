@@ -43,7 +43,8 @@ static long check_phys_table(const struct iog_platform *p, uint64_t phys, const 
 	length = iog_le32(v + 4);
 	p->unmap(p->ctx, v, IOG_ACPI_HEADER_LEN);
 	if (length < IOG_ACPI_HEADER_LEN)
-		return iog_fail(d, IOG_EBADLEN, phys + 4, "table length is below the 36-byte header");
+		return iog_fail(d, IOG_EBADLEN, phys + 4,
+				"table length is below the 36-byte header");
 	if (length > IOG_ACPI_MAX_TABLE_LEN)
 		return iog_fail(d, IOG_EBADLEN, phys + 4, "table length is absurdly large");
 	v = p->map(p->ctx, phys, length);
@@ -106,7 +107,8 @@ int iog_acpi_init(struct iog_acpi *a, const struct iog_platform *p, uint64_t rsd
 	}
 	if (!a->rsdt_phys && !a->xsdt_phys) {
 		if (!a->rsdt_err && !a->xsdt_err)
-			return iog_fail(d, IOG_ENOTFOUND, rsdp_phys + 16, "RSDP names no root table");
+			return iog_fail(d, IOG_ENOTFOUND, rsdp_phys + 16,
+					"RSDP names no root table");
 		return a->xsdt_err ? a->xsdt_err : a->rsdt_err;
 	}
 	return IOG_OK;
@@ -133,8 +135,7 @@ uint8_t *sdt_map_root(const struct iog_acpi *a, enum iog_sdt_kind kind, uint32_t
 	return a->plat->map(a->plat->ctx, phys, *len);
 }
 
-int iog_acpi_entry(const struct iog_acpi *a, enum iog_sdt_kind kind, uint32_t index,
-		   uint64_t *phys)
+int iog_acpi_entry(const struct iog_acpi *a, enum iog_sdt_kind kind, uint32_t index, uint64_t *phys)
 {
 	uint32_t len;
 	uint8_t *v;

@@ -34,8 +34,7 @@ int iog_acpi_header_get(const void *buf, size_t len, struct iog_acpi_header *h)
 	return IOG_OK;
 }
 
-long iog_acpi_table_check(const void *buf, size_t len, const char *signature,
-			  struct iog_diag *d)
+long iog_acpi_table_check(const void *buf, size_t len, const char *signature, struct iog_diag *d)
 {
 	const uint8_t *p = buf;
 	uint32_t length;
@@ -43,7 +42,8 @@ long iog_acpi_table_check(const void *buf, size_t len, const char *signature,
 	if (!buf)
 		return iog_fail(d, IOG_EINVAL, 0, "no table");
 	if (len < IOG_ACPI_HEADER_LEN)
-		return iog_fail(d, IOG_ETRUNC, 0, "fewer than 36 bytes: no room for the ACPI header");
+		return iog_fail(d, IOG_ETRUNC, 0,
+				"fewer than 36 bytes: no room for the ACPI header");
 	if (signature && iog_memcmp(p, signature, 4) != 0)
 		return iog_fail(d, IOG_EBADSIG, 0, "signature does not match");
 	length = iog_le32(p + 4);

@@ -19,14 +19,14 @@ struct dmar_lint {
 	uint8_t width;
 };
 
-#define FOR_EACH_STRUCT(l, off, s)                                                            \
-	for (long off = iog_dmar_first((l)->tbl, (l)->len, NULL); off >= 0;                   \
-	     off = iog_dmar_next((l)->tbl, (l)->len, off, NULL))                               \
+#define FOR_EACH_STRUCT(l, off, s)                                                                 \
+	for (long off = iog_dmar_first((l)->tbl, (l)->len, NULL); off >= 0;                        \
+	     off = iog_dmar_next((l)->tbl, (l)->len, off, NULL))                                   \
 		if (iog_dmar_struct_get((l)->tbl, (l)->len, off, &(s), NULL) == IOG_OK)
 
-#define FOR_EACH_SCOPE(l, s, so, sc)                                                          \
-	for (long so = iog_dmar_scope_first((l)->tbl, (l)->len, &(s), NULL); so >= 0;         \
-	     so = iog_dmar_scope_next((l)->tbl, (l)->len, &(s), so, NULL))                     \
+#define FOR_EACH_SCOPE(l, s, so, sc)                                                               \
+	for (long so = iog_dmar_scope_first((l)->tbl, (l)->len, &(s), NULL); so >= 0;              \
+	     so = iog_dmar_scope_next((l)->tbl, (l)->len, &(s), so, NULL))                         \
 		if (iog_dmar_scope_get((l)->tbl, (l)->len, so, &(sc), NULL) == IOG_OK)
 
 static void emit(struct dmar_lint *l, const char *id, enum iog_severity sev, uint64_t off,
@@ -52,7 +52,8 @@ static int is_pci_scope(uint8_t type)
 static int scope_allowed(uint16_t stype, uint8_t type)
 {
 	switch (stype) {
-	case IOG_DMAR_DRHD: return type >= IOG_SCOPE_PCI_ENDPOINT && type <= IOG_SCOPE_ACPI_NAMESPACE;
+	case IOG_DMAR_DRHD:
+		return type >= IOG_SCOPE_PCI_ENDPOINT && type <= IOG_SCOPE_ACPI_NAMESPACE;
 	case IOG_DMAR_RMRR: return is_pci_scope(type);
 	case IOG_DMAR_ATSR: return type == IOG_SCOPE_PCI_SUBHIERARCHY;
 	case IOG_DMAR_SATC: return type == IOG_SCOPE_PCI_ENDPOINT;
@@ -65,7 +66,7 @@ static void lint_scopes(struct dmar_lint *l, const struct iog_dmar_struct *s)
 {
 	struct iog_dmar_scope sc;
 
-	FOR_EACH_SCOPE(l, *s, so, sc) {
+	FOR_EACH_SCOPE (l, *s, so, sc) {
 		if (!iog_scope_type_name(sc.type)) {
 			emit(l, "DMAR-SCOPE-TYPE", IOG_SEV_WARNING, sc.offset,
 			     "device scope type is reserved", "scope type", sc.type, NULL, 0);
@@ -73,8 +74,8 @@ static void lint_scopes(struct dmar_lint *l, const struct iog_dmar_struct *s)
 		}
 		if (!scope_allowed(s->type, sc.type))
 			emit(l, "DMAR-SCOPE-MISPLACED", IOG_SEV_WARNING, sc.offset,
-			     "device scope type is not allowed in this structure", "scope type", sc.type, "structure type",
-			     s->type);
+			     "device scope type is not allowed in this structure", "scope type",
+			     sc.type, "structure type", s->type);
 		if (!sc.path_len)
 			emit(l, "DMAR-SCOPE-PATH-EMPTY", IOG_SEV_ERROR, sc.offset,
 			     "device scope has no path entry", NULL, 0, NULL, 0);
@@ -82,7 +83,8 @@ static void lint_scopes(struct dmar_lint *l, const struct iog_dmar_struct *s)
 			if (sc.path[2 * i] > 31 || sc.path[2 * i + 1] > 7)
 				emit(l, "DMAR-SCOPE-PATH-RANGE", IOG_SEV_ERROR,
 				     sc.offset + IOG_SCOPE_HEADER_LEN + 2 * i,
-				     "path entry names a device above 31 or a function above 7", "device", sc.path[2 * i], "function", sc.path[2 * i + 1]);
+				     "path entry names a device above 31 or a function above 7",
+				     "device", sc.path[2 * i], "function", sc.path[2 * i + 1]);
 	}
 }
 
@@ -91,7 +93,7 @@ static unsigned count_scopes(struct dmar_lint *l, const struct iog_dmar_struct *
 	struct iog_dmar_scope sc;
 	unsigned n = 0;
 
-	FOR_EACH_SCOPE(l, *s, so, sc)
+	FOR_EACH_SCOPE (l, *s, so, sc)
 		n += !pci_only || is_pci_scope(sc.type);
 	return n;
 }
@@ -109,9 +111,10 @@ static void lint_drhd(struct dmar_lint *l, const struct iog_dmar_struct *s)
 		     "register base address is not 4 KiB aligned", "base", s->address, NULL, 0);
 	else if (s->address > width_limit(l))
 		emit(l, "DMAR-DRHD-BASE-WIDTH", IOG_SEV_WARNING, s->offset + 8,
-		     "register base address is beyond the host address width", "base", s->address, NULL, 0);
+		     "register base address is beyond the host address width", "base", s->address,
+		     NULL, 0);
 
-	FOR_EACH_STRUCT(l, off, o) {
+	FOR_EACH_STRUCT (l, off, o) {
 		if (o.type != IOG_DMAR_DRHD || o.segment != s->segment || o.offset == s->offset)
 			continue;
 		if (o.offset > s->offset) {
@@ -121,11 +124,12 @@ static void lint_drhd(struct dmar_lint *l, const struct iog_dmar_struct *s)
 		/* Pairs are reported once, at the later structure. */
 		if (o.address == s->address)
 			emit(l, "DMAR-DRHD-DUPLICATE", IOG_SEV_ERROR, s->offset + 8,
-			     "two DRHDs in one segment share a register base", "base", s->address, "earlier DRHD at",
-			     o.offset);
+			     "two DRHDs in one segment share a register base", "base", s->address,
+			     "earlier DRHD at", o.offset);
 		if ((o.flags & s->flags) & IOG_DRHD_INCLUDE_PCI_ALL)
 			emit(l, "DMAR-DRHD-INCLUDE-ALL-MULTIPLE", IOG_SEV_ERROR, s->offset + 4,
-			     "second INCLUDE_PCI_ALL DRHD in the segment", "segment", s->segment, "earlier DRHD at", o.offset);
+			     "second INCLUDE_PCI_ALL DRHD in the segment", "segment", s->segment,
+			     "earlier DRHD at", o.offset);
 	}
 	if (s->flags & IOG_DRHD_INCLUDE_PCI_ALL) {
 		if (later_in_segment)
@@ -147,12 +151,12 @@ static int device_covered(struct dmar_lint *l, uint16_t segment, const struct io
 	struct iog_dmar_struct s;
 	struct iog_dmar_scope sc;
 
-	FOR_EACH_STRUCT(l, off, s) {
+	FOR_EACH_STRUCT (l, off, s) {
 		if (s.type != IOG_DMAR_DRHD || s.segment != segment)
 			continue;
 		if (s.flags & IOG_DRHD_INCLUDE_PCI_ALL)
 			return 1;
-		FOR_EACH_SCOPE(l, s, so, sc) {
+		FOR_EACH_SCOPE (l, s, so, sc) {
 			if (!is_pci_scope(sc.type) || sc.bus != dev->bus || !sc.path_len ||
 			    sc.path_len > dev->path_len)
 				continue;
@@ -180,21 +184,24 @@ static void lint_rmrr(struct dmar_lint *l, const struct iog_dmar_struct *s)
 		     "RMRR base or end+1 is not 4 KiB aligned", "base", s->base, "limit", s->limit);
 	if (s->limit > width_limit(l))
 		emit(l, "DMAR-RMRR-WIDTH", IOG_SEV_WARNING, s->offset + 16,
-		     "RMRR reaches beyond the host address width", "base", s->base, "limit", s->limit);
+		     "RMRR reaches beyond the host address width", "base", s->base, "limit",
+		     s->limit);
 	if (!count_scopes(l, s, 0))
-		emit(l, "DMAR-RMRR-NO-SCOPE", IOG_SEV_WARNING, s->offset,
-		     "RMRR names no device", "base", s->base, "limit", s->limit);
-	FOR_EACH_STRUCT(l, off, o) {
+		emit(l, "DMAR-RMRR-NO-SCOPE", IOG_SEV_WARNING, s->offset, "RMRR names no device",
+		     "base", s->base, "limit", s->limit);
+	FOR_EACH_STRUCT (l, off, o) {
 		if (o.type != IOG_DMAR_RMRR || o.offset >= s->offset || o.segment != s->segment ||
 		    o.limit < o.base)
 			continue;
-		/* Firmware repeats one region for several devices; only partial overlaps are odd. */
+		/* Firmware repeats one region for several devices; only partial overlaps are odd.
+		 */
 		if (o.base <= s->limit && s->base <= o.limit &&
 		    !(o.base == s->base && o.limit == s->limit))
 			emit(l, "DMAR-RMRR-OVERLAP", IOG_SEV_WARNING, s->offset + 8,
-			     "RMRR partly overlaps an earlier one", "base", s->base, "earlier RMRR at", o.offset);
+			     "RMRR partly overlaps an earlier one", "base", s->base,
+			     "earlier RMRR at", o.offset);
 	}
-	FOR_EACH_SCOPE(l, *s, so, sc)
+	FOR_EACH_SCOPE (l, *s, so, sc)
 		if (is_pci_scope(sc.type) && sc.path_len && !device_covered(l, s->segment, &sc))
 			emit(l, "DMAR-RMRR-UNCOVERED", IOG_SEV_WARNING, sc.offset,
 			     "RMRR names a device no DRHD covers", "bus", sc.bus, NULL, 0);
@@ -204,7 +211,7 @@ static void lint_rhsa(struct dmar_lint *l, const struct iog_dmar_struct *s)
 {
 	struct iog_dmar_struct o;
 
-	FOR_EACH_STRUCT(l, off, o)
+	FOR_EACH_STRUCT (l, off, o)
 		if (o.type == IOG_DMAR_DRHD && o.address == s->address)
 			return;
 	emit(l, "DMAR-RHSA-NO-DRHD", IOG_SEV_WARNING, s->offset + 8,
@@ -217,8 +224,8 @@ static void lint_andd(struct dmar_lint *l, const struct iog_dmar_struct *s)
 		emit(l, "DMAR-ANDD-NAME", IOG_SEV_ERROR, s->offset + 8,
 		     "ANDD object name is not NUL-terminated", NULL, 0, NULL, 0);
 	else if (!s->name_len)
-		emit(l, "DMAR-ANDD-NAME", IOG_SEV_ERROR, s->offset + 8,
-		     "ANDD object name is empty", NULL, 0, NULL, 0);
+		emit(l, "DMAR-ANDD-NAME", IOG_SEV_ERROR, s->offset + 8, "ANDD object name is empty",
+		     NULL, 0, NULL, 0);
 }
 
 /* Every ACPI namespace device scope must name an ANDD's device number. */
@@ -227,16 +234,17 @@ static void lint_namespace_scopes(struct dmar_lint *l, const struct iog_dmar_str
 	struct iog_dmar_scope sc;
 	struct iog_dmar_struct o;
 
-	FOR_EACH_SCOPE(l, *s, so, sc) {
+	FOR_EACH_SCOPE (l, *s, so, sc) {
 		int found = 0;
 
 		if (sc.type != IOG_SCOPE_ACPI_NAMESPACE)
 			continue;
-		FOR_EACH_STRUCT(l, off, o)
+		FOR_EACH_STRUCT (l, off, o)
 			found |= o.type == IOG_DMAR_ANDD && o.device_number == sc.enumeration_id;
 		if (!found)
 			emit(l, "DMAR-SCOPE-ANDD-MISSING", IOG_SEV_WARNING, sc.offset + 4,
-			     "ACPI namespace device scope names no ANDD", "ANDD number", sc.enumeration_id, NULL, 0);
+			     "ACPI namespace device scope names no ANDD", "ANDD number",
+			     sc.enumeration_id, NULL, 0);
 	}
 }
 
@@ -251,16 +259,16 @@ static void lint_enumeration_ids(struct dmar_lint *l, const struct iog_dmar_stru
 	struct iog_dmar_struct o;
 	struct iog_dmar_scope sc, oc;
 
-	FOR_EACH_SCOPE(l, *s, so, sc) {
+	FOR_EACH_SCOPE (l, *s, so, sc) {
 		uint64_t earlier = 0;
 
 		if (sc.type != IOG_SCOPE_IOAPIC && sc.type != IOG_SCOPE_HPET)
 			continue;
 		*ioapics += sc.type == IOG_SCOPE_IOAPIC;
-		FOR_EACH_STRUCT(l, off, o) {
+		FOR_EACH_STRUCT (l, off, o) {
 			if (o.type != IOG_DMAR_DRHD || o.offset > s->offset || earlier)
 				continue;
-			FOR_EACH_SCOPE(l, o, oso, oc) {
+			FOR_EACH_SCOPE (l, o, oso, oc) {
 				if (oc.offset >= sc.offset)
 					break;
 				if (oc.type == sc.type && oc.enumeration_id == sc.enumeration_id &&
@@ -273,8 +281,9 @@ static void lint_enumeration_ids(struct dmar_lint *l, const struct iog_dmar_stru
 		}
 		if (earlier)
 			emit(l, "DMAR-SCOPE-ENUM-DUPLICATE", IOG_SEV_WARNING, sc.offset + 4,
-			     sc.type == IOG_SCOPE_HPET ? "another HPET already has this enumeration id"
-						       : "another IOAPIC already has this enumeration id",
+			     sc.type == IOG_SCOPE_HPET
+				     ? "another HPET already has this enumeration id"
+				     : "another IOAPIC already has this enumeration id",
 			     "enumeration id", sc.enumeration_id, "earlier scope at", earlier);
 	}
 }
@@ -293,7 +302,8 @@ int iog_lint_dmar(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 		return IOG_EINVAL;
 	err = iog_dmar_check(tbl, len, &info, &d);
 	if (err == IOG_ECHECKSUM)
-		emit(&l, "DMAR-CHECKSUM", IOG_SEV_ERROR, 9, "table checksum is wrong", NULL, 0, NULL, 0);
+		emit(&l, "DMAR-CHECKSUM", IOG_SEV_ERROR, 9, "table checksum is wrong", NULL, 0,
+		     NULL, 0);
 	else if (err)
 		emit(&l, "DMAR-MALFORMED", IOG_SEV_ERROR, d.offset, d.reason, NULL, 0, NULL, 0);
 	if (iog_dmar_extent(tbl, len, NULL) < 0)
@@ -302,16 +312,17 @@ int iog_lint_dmar(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 
 	/* FIRMWARE-BUGS 4: Linux and BitVisor refuse widths under 12 bits. */
 	if (info.width < 11 || info.width > 63)
-		emit(&l, "DMAR-WIDTH", IOG_SEV_ERROR, 36, "host address width is out of range", "address bits",
-		     info.width + 1u, NULL, 0);
+		emit(&l, "DMAR-WIDTH", IOG_SEV_ERROR, 36, "host address width is out of range",
+		     "address bits", info.width + 1u, NULL, 0);
 	if (info.flags & ~7u)
-		emit(&l, "DMAR-FLAGS-RESERVED", IOG_SEV_WARNING, 37, "reserved DMAR flags are set", "flags", info.flags, NULL, 0);
+		emit(&l, "DMAR-FLAGS-RESERVED", IOG_SEV_WARNING, 37, "reserved DMAR flags are set",
+		     "flags", info.flags, NULL, 0);
 	if (info.flags & IOG_DMAR_DMA_CTRL_PLATFORM_OPT_IN)
 		emit(&l, "DMAR-PLATFORM-OPT-IN", IOG_SEV_INFO, 37,
-		     "DMA_CTRL_PLATFORM_OPT_IN: firmware asks the OS to keep DMA protection on", NULL,
-		     0, NULL, 0);
+		     "DMA_CTRL_PLATFORM_OPT_IN: firmware asks the OS to keep DMA protection on",
+		     NULL, 0, NULL, 0);
 
-	FOR_EACH_STRUCT(&l, off, s) {
+	FOR_EACH_STRUCT (&l, off, s) {
 		if (!s.known) {
 			emit(&l, "DMAR-UNKNOWN-TYPE", IOG_SEV_INFO, s.offset,
 			     "structure type is unknown and skipped", "type", s.type, NULL, 0);
@@ -332,15 +343,9 @@ int iog_lint_dmar(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 			lint_drhd(&l, &s);
 			lint_enumeration_ids(&l, &s, &ioapics);
 			break;
-		case IOG_DMAR_RMRR:
-			lint_rmrr(&l, &s);
-			break;
-		case IOG_DMAR_RHSA:
-			lint_rhsa(&l, &s);
-			break;
-		case IOG_DMAR_ANDD:
-			lint_andd(&l, &s);
-			break;
+		case IOG_DMAR_RMRR: lint_rmrr(&l, &s); break;
+		case IOG_DMAR_RHSA: lint_rhsa(&l, &s); break;
+		case IOG_DMAR_ANDD: lint_andd(&l, &s); break;
 		case IOG_DMAR_ATSR:
 			if (!(s.flags & IOG_ATSR_ALL_PORTS) && !count_scopes(&l, &s, 0))
 				emit(&l, "DMAR-ATSR-EMPTY", IOG_SEV_WARNING, s.offset,

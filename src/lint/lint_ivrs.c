@@ -21,14 +21,14 @@ struct ivrs_lint {
 	struct lint_sink sink;
 };
 
-#define FOR_EACH_BLOCK(l, off, b)                                                             \
-	for (long off = iog_ivrs_first((l)->tbl, (l)->len, NULL); off >= 0;                   \
-	     off = iog_ivrs_next((l)->tbl, (l)->len, off, NULL))                               \
+#define FOR_EACH_BLOCK(l, off, b)                                                                  \
+	for (long off = iog_ivrs_first((l)->tbl, (l)->len, NULL); off >= 0;                        \
+	     off = iog_ivrs_next((l)->tbl, (l)->len, off, NULL))                                   \
 		if (iog_ivrs_block_get((l)->tbl, (l)->len, off, &(b), NULL) == IOG_OK)
 
-#define FOR_EACH_ENTRY(l, b, eo, e)                                                           \
-	for (long eo = iog_ivhd_entry_first((l)->tbl, (l)->len, &(b), NULL); eo >= 0;         \
-	     eo = iog_ivhd_entry_next((l)->tbl, (l)->len, &(b), eo, NULL))                     \
+#define FOR_EACH_ENTRY(l, b, eo, e)                                                                \
+	for (long eo = iog_ivhd_entry_first((l)->tbl, (l)->len, &(b), NULL); eo >= 0;              \
+	     eo = iog_ivhd_entry_next((l)->tbl, (l)->len, &(b), eo, NULL))                         \
 		if (iog_ivhd_entry_get((l)->tbl, (l)->len, eo, &(e), NULL) == IOG_OK)
 
 static void emit(struct ivrs_lint *l, const char *id, enum iog_severity sev, uint64_t off,
@@ -68,7 +68,9 @@ static void lint_overlaps(struct ivrs_lint *l, const struct range *r, unsigned n
 			if (r[i].first <= r[j].last && r[j].first <= r[i].last &&
 			    r[i].data != r[j].data) {
 				emit(l, "IVRS-RANGE-OVERLAP", IOG_SEV_WARNING, r[i].offset,
-				     "device entries overlap an earlier one with another DTE setting", "first device", r[i].first, "last device", r[i].last);
+				     "device entries overlap an earlier one with another DTE "
+				     "setting",
+				     "first device", r[i].first, "last device", r[i].last);
 				break;
 			}
 }
@@ -80,7 +82,7 @@ static void lint_entries(struct ivrs_lint *l, const struct iog_ivrs_block *b, in
 	unsigned n = 0;
 	int pending = 0, self = 0;
 
-	FOR_EACH_ENTRY(l, *b, eo, e) {
+	FOR_EACH_ENTRY (l, *b, eo, e) {
 		if (!e.known) {
 			emit(l, "IVRS-ENTRY-UNKNOWN", IOG_SEV_WARNING, e.offset,
 			     "device entry type is reserved", "entry type", e.type, NULL, 0);
@@ -91,17 +93,19 @@ static void lint_entries(struct ivrs_lint *l, const struct iog_ivrs_block *b, in
 				*ioapic = 1;
 			else if (e.variety != IOG_IVHD_VARIETY_HPET)
 				emit(l, "IVRS-SPECIAL-VARIETY", IOG_SEV_WARNING, e.offset + 7,
-				     "special device entry names neither an IOAPIC nor an HPET", "variety",
-				     e.variety, NULL, 0);
+				     "special device entry names neither an IOAPIC nor an HPET",
+				     "variety", e.variety, NULL, 0);
 			continue;
 		}
 		if (e.type == IOG_IVHD_ACPI_HID && e.uid_format > 2)
 			emit(l, "IVRS-HID-UID-FORMAT", IOG_SEV_WARNING, e.offset + 20,
-			     "ACPI HID entry has a reserved UID format", "UID format", e.uid_format, NULL, 0);
+			     "ACPI HID entry has a reserved UID format", "UID format", e.uid_format,
+			     NULL, 0);
 		if (is_range_start(e.type)) {
 			if (pending)
 				emit(l, "IVRS-RANGE-UNTERMINATED", IOG_SEV_WARNING, start.offset,
-				     "start of range without an end of range", "device", start.device_id, NULL, 0);
+				     "start of range without an end of range", "device",
+				     start.device_id, NULL, 0);
 			start = e;
 			pending = 1;
 			continue;
@@ -109,20 +113,21 @@ static void lint_entries(struct ivrs_lint *l, const struct iog_ivrs_block *b, in
 		if (e.type == IOG_IVHD_RANGE_END) {
 			if (!pending) {
 				emit(l, "IVRS-RANGE-END-ALONE", IOG_SEV_WARNING, e.offset,
-				     "end of range without a start of range", "device", e.device_id, NULL, 0);
+				     "end of range without a start of range", "device", e.device_id,
+				     NULL, 0);
 				continue;
 			}
 			pending = 0;
 			if (e.device_id < start.device_id) {
 				emit(l, "IVRS-RANGE-INVERTED", IOG_SEV_ERROR, e.offset,
-				     "end of range is below its start", "start", start.device_id, "end",
-				     e.device_id);
+				     "end of range is below its start", "start", start.device_id,
+				     "end", e.device_id);
 				continue;
 			}
 			self |= b->device_id >= start.device_id && b->device_id <= e.device_id;
 			if (n < MAX_RANGES)
-				ranges[n++] = (struct range){start.device_id, e.device_id, start.data,
-							     start.offset};
+				ranges[n++] = (struct range){start.device_id, e.device_id,
+							     start.data, start.offset};
 			continue;
 		}
 		if (is_select(e.type))
@@ -153,7 +158,7 @@ static void lint_ivhd(struct ivrs_lint *l, const struct iog_ivrs_block *b)
 	 * that each OS picks the newest it knows: only a repeat within one type
 	 * is a duplicate.
 	 */
-	FOR_EACH_BLOCK(l, off, o) {
+	FOR_EACH_BLOCK (l, off, o) {
 		if (o.offset >= b->offset)
 			break;
 		if (o.type == b->type &&
@@ -174,14 +179,16 @@ static void lint_ivmd(struct ivrs_lint *l, const struct iog_ivrs_block *b)
 		     "IVMD describes an empty memory block", "start", b->start, NULL, 0);
 	else if ((b->start & PAGE_MASK) || (b->mem_length & PAGE_MASK))
 		emit(l, "IVRS-IVMD-UNALIGNED", IOG_SEV_WARNING, b->offset + 16,
-		     "IVMD start or length is not 4 KiB aligned", "start", b->start, "length", b->mem_length);
+		     "IVMD start or length is not 4 KiB aligned", "start", b->start, "length",
+		     b->mem_length);
 	if (b->start + b->mem_length < b->start)
 		emit(l, "IVRS-IVMD-WRAP", IOG_SEV_ERROR, b->offset + 24,
-		     "IVMD memory block wraps past the top of the address space", "start", b->start, "length",
-		     b->mem_length);
+		     "IVMD memory block wraps past the top of the address space", "start", b->start,
+		     "length", b->mem_length);
 	if (b->type == IOG_IVMD_RANGE && b->aux < b->device_id)
 		emit(l, "IVRS-IVMD-RANGE-INVERTED", IOG_SEV_ERROR, b->offset + 6,
-		     "IVMD device range ends below its start", "start device", b->device_id, "end device", b->aux);
+		     "IVMD device range ends below its start", "start device", b->device_id,
+		     "end device", b->aux);
 }
 
 int iog_lint_ivrs(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
@@ -198,13 +205,14 @@ int iog_lint_ivrs(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 		return IOG_EINVAL;
 	err = iog_ivrs_check(tbl, len, NULL, &d);
 	if (err == IOG_ECHECKSUM)
-		emit(&l, "IVRS-CHECKSUM", IOG_SEV_ERROR, 9, "table checksum is wrong", NULL, 0, NULL, 0);
+		emit(&l, "IVRS-CHECKSUM", IOG_SEV_ERROR, 9, "table checksum is wrong", NULL, 0,
+		     NULL, 0);
 	else if (err)
 		emit(&l, "IVRS-MALFORMED", IOG_SEV_ERROR, d.offset, d.reason, NULL, 0, NULL, 0);
 	if (iog_ivrs_extent(tbl, len, NULL) < 0)
 		return l.sink.count;
 
-	FOR_EACH_BLOCK(&l, off, b) {
+	FOR_EACH_BLOCK (&l, off, b) {
 		if (b.is_ivmd) {
 			lint_ivmd(&l, &b);
 			continue;
@@ -232,7 +240,7 @@ int iog_lint_ivrs(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 	for (int i = 0; i < 3; i++)
 		if (seen[i] && !ioapic[i])
 			emit(&l, "IVRS-NO-IOAPIC", IOG_SEV_WARNING, IOG_IVRS_HEADER_LEN,
-			     "no IVHD of this type lists an IOAPIC (special device entry)", "IVHD type",
-			     types[i], NULL, 0);
+			     "no IVHD of this type lists an IOAPIC (special device entry)",
+			     "IVHD type", types[i], NULL, 0);
 	return l.sink.count;
 }

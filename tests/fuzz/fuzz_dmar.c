@@ -7,8 +7,7 @@
 #include <ioguard/lint.h>
 
 /* A bridge answer derived from the input, so multi-hop paths get exercised. */
-static int bridge(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, uint8_t *sec,
-		  uint8_t *sub)
+static int bridge(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, uint8_t *sec, uint8_t *sub)
 {
 	const uint8_t *seed = ctx;
 

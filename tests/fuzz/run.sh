@@ -10,7 +10,7 @@ shift 4
 total=0
 for bin in "$@"; do
 	name=$(basename "$bin")
-	corpus=$build/fuzz/corpus-$name
+	corpus=$build/fuzz/$mode-corpus-$name
 	rm -rf "$corpus"
 	mkdir -p "$corpus"
 	case $name in
@@ -30,7 +30,7 @@ for bin in "$@"; do
 	else
 		limit="-max_total_time=$budget"
 	fi
-	log=$build/fuzz/$name.log
+	log=$build/fuzz/$mode-$name.log
 	# shellcheck disable=SC2086
 	if ! "$bin" $limit -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
 		-artifact_prefix="$build/fuzz/$name-" "$corpus" > "$log" 2>&1; then

@@ -76,8 +76,7 @@ static void put_rsdp(struct machine *m, uint64_t at, int revision, uint32_t rsdt
 }
 
 /* Root table listing the given addresses (entry size 4 or 8). */
-static void put_root(struct machine *m, uint64_t at, const char sig[4], const uint64_t *e,
-		     int n)
+static void put_root(struct machine *m, uint64_t at, const char sig[4], const uint64_t *e, int n)
 {
 	struct tb t;
 
@@ -497,10 +496,12 @@ static void test_conceal_refusals(void **state)
 	put_table(m, HIGH_AT, "DMAR", 20);
 	assert_int_equal(iog_acpi_init(&a, &m->h.plat, RSDP_AT, NULL), 0);
 	/* A copy above 4 GiB cannot go in the RSDT's 32-bit entries: nothing changes. */
-	assert_int_equal(iog_acpi_conceal(&a, "DMAR", IOG_CONCEAL_REPLACE, HIGH_AT, &d), IOG_EINVAL);
+	assert_int_equal(iog_acpi_conceal(&a, "DMAR", IOG_CONCEAL_REPLACE, HIGH_AT, &d),
+			 IOG_EINVAL);
 	assert_memory_equal(iog_hosted_ptr(&m->h, TABLES, sizeof(before)), before, sizeof(before));
 	/* A replacement that is not a valid table. */
-	assert_int_equal(iog_acpi_conceal(&a, "DMAR", IOG_CONCEAL_REPLACE, COPY_AT, &d), IOG_EBADLEN);
+	assert_int_equal(iog_acpi_conceal(&a, "DMAR", IOG_CONCEAL_REPLACE, COPY_AT, &d),
+			 IOG_EBADLEN);
 	assert_int_equal(iog_acpi_conceal(&a, "DMAR", IOG_CONCEAL_REPLACE, 0, &d), IOG_EINVAL);
 	assert_int_equal(iog_acpi_conceal(&a, "DMAR", 9, 0, &d), IOG_EINVAL);
 	assert_memory_equal(iog_hosted_ptr(&m->h, TABLES, sizeof(before)), before, sizeof(before));

@@ -13,8 +13,8 @@
 
 /* Offsets in the table built by build_full(). */
 struct full {
-	size_t drhd, drhd_scope1, drhd_scope2, rmrr, rmrr_scope, atsr, rhsa, andd, satc, sidp,
-		all, unknown;
+	size_t drhd, drhd_scope1, drhd_scope2, rmrr, rmrr_scope, atsr, rhsa, andd, satc, sidp, all,
+		unknown;
 };
 
 /*
@@ -175,138 +175,138 @@ static int build_bad(int i, struct tb *t, struct bad_case *c)
 	size_t o;
 
 	build_full(t, &f);
-#define CASE(n, w, code_, off_)                                                              \
-	case n:                                                                              \
-		*c = (struct bad_case){w, code_, off_};
+#define CASE(n, w, code_, off_)                                                                    \
+	case n: *c = (struct bad_case){w, code_, off_};
 	switch (i) {
-	CASE(0, "shorter than the DMAR header", IOG_ETRUNC, 0)
+		CASE(0, "shorter than the DMAR header", IOG_ETRUNC, 0)
 		t->len = 47;
 		return 1;
-	CASE(1, "not a DMAR", IOG_EBADSIG, 0)
+		CASE(1, "not a DMAR", IOG_EBADSIG, 0)
 		memcpy(t->buf, "DMAX", 4);
 		break;
-	CASE(2, "length below the header", IOG_EBADLEN, 4)
+		CASE(2, "length below the header", IOG_EBADLEN, 4)
 		tb_put32(t, 4, 47);
 		return 1;
-	CASE(3, "length past the data", IOG_ETRUNC, 4)
+		CASE(3, "length past the data", IOG_ETRUNC, 4)
 		tb_put32(t, 4, (uint32_t)t->len + 1);
 		return 1;
-	CASE(4, "bad checksum", IOG_ECHECKSUM, 9)
+		CASE(4, "bad checksum", IOG_ECHECKSUM, 9)
 		t->buf[9] ^= 0x40;
 		return 1;
-	CASE(5, "zero-length structure", IOG_EBADLEN, f.drhd + 2)
+		CASE(5, "zero-length structure", IOG_EBADLEN, f.drhd + 2)
 		tb_put16(t, f.drhd + 2, 0);
 		break;
-	CASE(6, "structure length 3", IOG_EBADLEN, f.rmrr + 2)
+		CASE(6, "structure length 3", IOG_EBADLEN, f.rmrr + 2)
 		tb_put16(t, f.rmrr + 2, 3);
 		break;
-	CASE(7, "structure past the table end", IOG_ETRUNC, f.unknown + 2)
+		CASE(7, "structure past the table end", IOG_ETRUNC, f.unknown + 2)
 		tb_put16(t, f.unknown + 2, 12);
 		break;
-	CASE(8, "trailing bytes too short for a header", IOG_ETRUNC, t->len)
+		CASE(8, "trailing bytes too short for a header", IOG_ETRUNC, t->len)
 		tb_u16(t, 0);
 		tb_u8(t, 0);
 		break;
-	CASE(9, "DRHD shorter than 16", IOG_EBADLEN, 0x30 + 2)
+		CASE(9, "DRHD shorter than 16", IOG_EBADLEN, 0x30 + 2)
 		dmar_begin(t, 38, 0);
 		o = dmar_drhd(t, 0, 0, 0xfed90000);
 		tb_put16(t, o + 2, 12);
 		t->len = o + 12;
 		break;
-	CASE(10, "RMRR shorter than 24", IOG_EBADLEN, 0x30 + 2)
+		CASE(10, "RMRR shorter than 24", IOG_EBADLEN, 0x30 + 2)
 		dmar_begin(t, 38, 0);
 		o = dmar_rmrr(t, 0, 0, 0xfff);
 		tb_put16(t, o + 2, 20);
 		t->len = o + 20;
 		break;
-	CASE(11, "RHSA shorter than 20", IOG_EBADLEN, 0x30 + 2)
+		CASE(11, "RHSA shorter than 20", IOG_EBADLEN, 0x30 + 2)
 		dmar_begin(t, 38, 0);
 		dmar_rhsa(t, 0xfed90000, 0);
 		tb_put16(t, 0x30 + 2, 16);
 		t->len = 0x30 + 16;
 		break;
-	CASE(12, "ATSR shorter than 8", IOG_EBADLEN, 0x30 + 2)
+		CASE(12, "ATSR shorter than 8", IOG_EBADLEN, 0x30 + 2)
 		dmar_begin(t, 38, 0);
 		o = dmar_atsr(t, 0, 0);
 		tb_put16(t, o + 2, 6);
 		t->len = o + 6;
 		break;
-	CASE(13, "ANDD shorter than 8", IOG_EBADLEN, 0x30 + 2)
+		CASE(13, "ANDD shorter than 8", IOG_EBADLEN, 0x30 + 2)
 		dmar_begin(t, 38, 0);
 		tb_u16(t, 4);
 		tb_u16(t, 7);
 		tb_zeros(t, 3);
 		break;
-	CASE(14, "SATC shorter than 8", IOG_EBADLEN, 0x30 + 2)
+		CASE(14, "SATC shorter than 8", IOG_EBADLEN, 0x30 + 2)
 		dmar_begin(t, 38, 0);
 		tb_u16(t, 5);
 		tb_u16(t, 4);
 		break;
-	CASE(15, "SIDP shorter than 8", IOG_EBADLEN, 0x30 + 2)
+		CASE(15, "SIDP shorter than 8", IOG_EBADLEN, 0x30 + 2)
 		dmar_begin(t, 38, 0);
 		tb_u16(t, 6);
 		tb_u16(t, 6);
 		tb_u16(t, 0);
 		break;
-	CASE(16, "scope length 0", IOG_EBADLEN, f.drhd_scope1 + 1)
+		CASE(16, "scope length 0", IOG_EBADLEN, f.drhd_scope1 + 1)
 		t->buf[f.drhd_scope1 + 1] = 0;
 		break;
-	CASE(17, "scope length 5", IOG_EBADLEN, f.drhd_scope1 + 1)
+		CASE(17, "scope length 5", IOG_EBADLEN, f.drhd_scope1 + 1)
 		t->buf[f.drhd_scope1 + 1] = 5;
 		break;
-	CASE(18, "scope length odd", IOG_EBADLEN, f.drhd_scope2 + 1)
+		CASE(18, "scope length odd", IOG_EBADLEN, f.drhd_scope2 + 1)
 		t->buf[f.drhd_scope2 + 1] = 9;
 		break;
-	CASE(19, "scope past its structure", IOG_ETRUNC, f.drhd_scope2 + 1)
+		CASE(19, "scope past its structure", IOG_ETRUNC, f.drhd_scope2 + 1)
 		t->buf[f.drhd_scope2 + 1] = 12;
 		break;
-	CASE(20, "scope header cut by the structure end", IOG_ETRUNC, f.drhd_scope2)
+		CASE(20, "scope header cut by the structure end", IOG_ETRUNC, f.drhd_scope2)
 		tb_put16(t, f.drhd + 2, (uint16_t)(f.drhd_scope2 - f.drhd + 3));
 		/* the 7 orphaned bytes form a structure header of type 0x0000, length 0x0? no: */
 		memset(t->buf + f.drhd_scope2 + 3, 0, 7);
-		t->buf[f.drhd_scope2 + 5] = 7; /* a filler "structure" of length 7 and unknown type */
+		t->buf[f.drhd_scope2 + 5] =
+			7; /* a filler "structure" of length 7 and unknown type */
 		t->buf[f.drhd_scope2 + 3] = 0x80;
 		break;
-	CASE(21, "RMRR scope length 0", IOG_EBADLEN, f.rmrr_scope + 1)
+		CASE(21, "RMRR scope length 0", IOG_EBADLEN, f.rmrr_scope + 1)
 		t->buf[f.rmrr_scope + 1] = 0;
 		break;
-	CASE(22, "RMRR scope past the structure", IOG_ETRUNC, f.rmrr_scope + 1)
+		CASE(22, "RMRR scope past the structure", IOG_ETRUNC, f.rmrr_scope + 1)
 		t->buf[f.rmrr_scope + 1] = 10;
 		break;
-	CASE(23, "unknown type with length 3", IOG_EBADLEN, f.unknown + 2)
+		CASE(23, "unknown type with length 3", IOG_EBADLEN, f.unknown + 2)
 		tb_put16(t, f.unknown + 2, 3);
 		break;
-	CASE(24, "unknown type past the end", IOG_ETRUNC, f.unknown + 2)
+		CASE(24, "unknown type past the end", IOG_ETRUNC, f.unknown + 2)
 		tb_put16(t, f.unknown + 2, 0xffff);
 		break;
-	CASE(25, "one stray byte after the header", IOG_ETRUNC, 48)
+		CASE(25, "one stray byte after the header", IOG_ETRUNC, 48)
 		dmar_begin(t, 38, 0);
 		tb_u8(t, 0);
 		break;
-	CASE(26, "second structure zero-length", IOG_EBADLEN, f.rmrr + 2)
+		CASE(26, "second structure zero-length", IOG_EBADLEN, f.rmrr + 2)
 		tb_put16(t, f.rmrr + 2, 0);
 		break;
-	CASE(27, "scope length 255", IOG_EBADLEN, f.rmrr_scope + 1)
+		CASE(27, "scope length 255", IOG_EBADLEN, f.rmrr_scope + 1)
 		t->buf[f.rmrr_scope + 1] = 255;
 		break;
-	CASE(28, "scope length 254 past the structure", IOG_ETRUNC, f.rmrr_scope + 1)
+		CASE(28, "scope length 254 past the structure", IOG_ETRUNC, f.rmrr_scope + 1)
 		t->buf[f.rmrr_scope + 1] = 254;
 		break;
-	CASE(29, "SATC scope length 4", IOG_EBADLEN, f.satc + 8 + 1)
+		CASE(29, "SATC scope length 4", IOG_EBADLEN, f.satc + 8 + 1)
 		t->buf[f.satc + 8 + 1] = 4;
 		break;
-	CASE(30, "SIDP scope past the structure", IOG_ETRUNC, f.sidp + 8 + 1)
+		CASE(30, "SIDP scope past the structure", IOG_ETRUNC, f.sidp + 8 + 1)
 		t->buf[f.sidp + 8 + 1] = 10;
 		break;
-	CASE(31, "checksum and structure both bad: structure wins", IOG_EBADLEN, f.atsr + 2)
+		CASE(31, "checksum and structure both bad: structure wins", IOG_EBADLEN, f.atsr + 2)
 		tb_put16(t, f.atsr + 2, 1);
 		tb_finish(t);
 		t->buf[9] ^= 1;
 		return 1;
-	CASE(32, "INCLUDE_PCI_ALL DRHD scope length 1", IOG_EBADLEN, f.all + 16 + 1)
+		CASE(32, "INCLUDE_PCI_ALL DRHD scope length 1", IOG_EBADLEN, f.all + 16 + 1)
 		t->buf[f.all + 16 + 1] = 1;
 		break;
-	CASE(33, "DRHD length covers half a scope", IOG_ETRUNC, f.drhd_scope2)
+		CASE(33, "DRHD length covers half a scope", IOG_ETRUNC, f.drhd_scope2)
 		tb_put16(t, f.drhd + 2, (uint16_t)(f.drhd_scope2 - f.drhd + 4));
 		/* What follows the shortened DRHD must still parse: pad with an unknown type. */
 		t->buf[f.drhd_scope2 + 4] = 0x80;
@@ -314,8 +314,7 @@ static int build_bad(int i, struct tb *t, struct bad_case *c)
 		t->buf[f.drhd_scope2 + 6] = 6;
 		t->buf[f.drhd_scope2 + 7] = 0;
 		break;
-	default:
-		return 0;
+	default: return 0;
 	}
 #undef CASE
 	tb_finish(t);
@@ -336,9 +335,9 @@ static void test_bad_inputs(void **state)
 		memset(&d, 0, sizeof(d));
 		got = iog_dmar_check(t->buf, t->len, NULL, &d);
 		if (got != c.code || (got != IOG_ECHECKSUM && d.offset != c.offset))
-			fail_msg("case %d (%s): got %d at 0x%llx (%s), want %d at 0x%llx", i, c.what,
-				 got, (unsigned long long)d.offset, d.reason ? d.reason : "-", c.code,
-				 (unsigned long long)c.offset);
+			fail_msg("case %d (%s): got %d at 0x%llx (%s), want %d at 0x%llx", i,
+				 c.what, got, (unsigned long long)d.offset,
+				 d.reason ? d.reason : "-", c.code, (unsigned long long)c.offset);
 		assert_non_null(d.reason);
 		/* Lint must survive it too, and call it malformed. */
 		assert_true(iog_lint_dmar(t->buf, t->len, NULL, NULL) >= 1);
@@ -471,8 +470,7 @@ static void test_real_tables(void **state)
 /* ---- which unit covers a device ------------------------------------------------------ */
 
 /* Two bridges: 00:1c.4 -> bus 2..3, and 02:00.0 -> bus 3..3. */
-static int bridges(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, uint8_t *sec,
-		   uint8_t *sub)
+static int bridges(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, uint8_t *sec, uint8_t *sub)
 {
 	int *calls = ctx;
 
@@ -504,7 +502,8 @@ static void test_find_drhd(void **state)
 	/* The endpoint 00:02.0 is named by the first DRHD. */
 	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 0, 2 << 3, bridges, &calls, &d),
 			 f.drhd);
-	/* The sub-hierarchy path 00:1c.4 -> 00.0 is the bridge at 02:00.0: itself and bus 3 below. */
+	/* The sub-hierarchy path 00:1c.4 -> 00.0 is the bridge at 02:00.0: itself and bus 3 below.
+	 */
 	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 2, 0, bridges, &calls, &d), f.drhd);
 	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 3, 5 << 3, bridges, &calls, &d),
 			 f.drhd);
@@ -518,7 +517,8 @@ static void test_find_drhd(void **state)
 	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 1, 0, 0, bridges, &calls, &d),
 			 IOG_ENOTFOUND);
 	/* Without a way to read bridges, a multi-hop scope is not silently ignored. */
-	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 3, 0, NULL, NULL, &d), IOG_ENOTFOUND);
+	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 3, 0, NULL, NULL, &d),
+			 IOG_ENOTFOUND);
 	assert_int_equal(d.offset, f.drhd_scope2);
 	/* ...but a device the endpoint scope names is still found before that. */
 	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 0, 2 << 3, NULL, NULL, &d), f.drhd);

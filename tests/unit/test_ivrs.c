@@ -260,85 +260,84 @@ static int build_bad(int i, struct tb *t, struct bad_case *c)
 	struct full f;
 
 	build_full(t, &f);
-#define CASE(n, w, code_, off_)                                                              \
-	case n:                                                                              \
-		*c = (struct bad_case){w, code_, off_};
+#define CASE(n, w, code_, off_)                                                                    \
+	case n: *c = (struct bad_case){w, code_, off_};
 	switch (i) {
-	CASE(0, "shorter than the IVRS header", IOG_ETRUNC, 0)
+		CASE(0, "shorter than the IVRS header", IOG_ETRUNC, 0)
 		t->len = 40;
 		return 1;
-	CASE(1, "not an IVRS", IOG_EBADSIG, 0)
+		CASE(1, "not an IVRS", IOG_EBADSIG, 0)
 		memcpy(t->buf, "IVRT", 4);
 		break;
-	CASE(2, "length below the header", IOG_EBADLEN, 4)
+		CASE(2, "length below the header", IOG_EBADLEN, 4)
 		tb_put32(t, 4, 40);
 		return 1;
-	CASE(3, "length past the data", IOG_ETRUNC, 4)
+		CASE(3, "length past the data", IOG_ETRUNC, 4)
 		tb_put32(t, 4, (uint32_t)t->len + 4);
 		return 1;
-	CASE(4, "bad checksum", IOG_ECHECKSUM, 9)
+		CASE(4, "bad checksum", IOG_ECHECKSUM, 9)
 		t->buf[9] ^= 0x10;
 		return 1;
-	CASE(5, "zero-length block", IOG_EBADLEN, f.ivhd10 + 2)
+		CASE(5, "zero-length block", IOG_EBADLEN, f.ivhd10 + 2)
 		tb_put16(t, f.ivhd10 + 2, 0);
 		break;
-	CASE(6, "block past the table end", IOG_ETRUNC, f.unknown + 2)
+		CASE(6, "block past the table end", IOG_ETRUNC, f.unknown + 2)
 		tb_put16(t, f.unknown + 2, 9);
 		break;
-	CASE(7, "IVHD 10h shorter than 24", IOG_EBADLEN, f.ivhd10 + 2)
+		CASE(7, "IVHD 10h shorter than 24", IOG_EBADLEN, f.ivhd10 + 2)
 		tb_put16(t, f.ivhd10 + 2, 20);
 		/* what follows must still step: turn the rest into an unknown block */
 		t->buf[f.ivhd10 + 20] = 0x7f;
 		tb_put16(t, f.ivhd10 + 22, (uint16_t)(f.ivhd11 - f.ivhd10 - 20));
 		break;
-	CASE(8, "IVHD 11h shorter than 40", IOG_EBADLEN, f.ivhd11 + 2)
+		CASE(8, "IVHD 11h shorter than 40", IOG_EBADLEN, f.ivhd11 + 2)
 		tb_put16(t, f.ivhd11 + 2, 24);
 		t->buf[f.ivhd11 + 24] = 0x7f;
 		tb_put16(t, f.ivhd11 + 26, (uint16_t)(f.ivhd40 - f.ivhd11 - 24));
 		break;
-	CASE(9, "IVMD shorter than 32", IOG_EBADLEN, f.ivmd21 + 2)
+		CASE(9, "IVMD shorter than 32", IOG_EBADLEN, f.ivmd21 + 2)
 		tb_put16(t, f.ivmd21 + 2, 28);
 		t->buf[f.ivmd21 + 28] = 0x7f;
 		tb_put16(t, f.ivmd21 + 30, 4);
 		break;
-	CASE(10, "entry straddles the IVHD end", IOG_ETRUNC, f.e_hpet)
+		CASE(10, "entry straddles the IVHD end", IOG_ETRUNC, f.e_hpet)
 		tb_put16(t, f.ivhd10 + 2, (uint16_t)(f.e_hpet + 4 - f.ivhd10));
 		/* the cut-off half becomes a 4-byte unknown block */
 		t->buf[f.e_hpet + 4] = 0x7f;
 		t->buf[f.e_hpet + 5] = 0;
 		tb_put16(t, f.e_hpet + 6, 4);
 		break;
-	CASE(11, "ACPI HID UID length past the IVHD", IOG_ETRUNC, f.e_hid)
+		CASE(11, "ACPI HID UID length past the IVHD", IOG_ETRUNC, f.e_hid)
 		t->buf[f.e_hid + 21] = 200;
 		break;
-	CASE(12, "entry type with no defined length", IOG_EBADVAL, f.e_pad)
+		CASE(12, "entry type with no defined length", IOG_EBADVAL, f.e_pad)
 		t->buf[f.e_pad] = 0x80;
 		break;
-	CASE(13, "32-byte reserved entry type", IOG_EBADVAL, f.e_sel)
+		CASE(13, "32-byte reserved entry type", IOG_EBADVAL, f.e_sel)
 		t->buf[f.e_sel] = 0xc1;
 		break;
-	CASE(14, "trailing bytes too few for a block header", IOG_ETRUNC, t->len)
+		CASE(14, "trailing bytes too few for a block header", IOG_ETRUNC, t->len)
 		tb_u16(t, 0);
 		break;
-	CASE(15, "block length 3", IOG_EBADLEN, f.ivmd20 + 2)
+		CASE(15, "block length 3", IOG_EBADLEN, f.ivmd20 + 2)
 		tb_put16(t, f.ivmd20 + 2, 3);
 		break;
-	CASE(16, "block length 0xffff", IOG_ETRUNC, f.ivhd40 + 2)
+		CASE(16, "block length 0xffff", IOG_ETRUNC, f.ivhd40 + 2)
 		tb_put16(t, f.ivhd40 + 2, 0xffff);
 		break;
-	CASE(17, "ACPI HID entry cut before its UID length byte", IOG_ETRUNC, f.e_hid2)
+		CASE(17, "ACPI HID entry cut before its UID length byte", IOG_ETRUNC, f.e_hid2)
 		tb_put16(t, f.ivhd40 + 2, (uint16_t)(f.e_hid2 + 10 - f.ivhd40));
 		t->buf[f.e_hid2 + 10] = 0x7f;
 		t->buf[f.e_hid2 + 11] = 0;
 		tb_put16(t, f.e_hid2 + 12, (uint16_t)(f.ivmd20 - f.e_hid2 - 10));
 		break;
-	CASE(18, "checksum and structure both bad: structure wins", IOG_EBADLEN, f.ivmd22 + 2)
+		CASE(18, "checksum and structure both bad: structure wins", IOG_EBADLEN,
+		     f.ivmd22 + 2)
 		tb_put16(t, f.ivmd22 + 2, 0);
 		tb_finish(t);
 		t->buf[9] ^= 1;
 		return 1;
-	default:
-		return 0;
+	default: return 0;
 	}
 #undef CASE
 	tb_finish(t);
@@ -359,9 +358,9 @@ static void test_bad_inputs(void **state)
 		memset(&d, 0, sizeof(d));
 		got = iog_ivrs_check(t->buf, t->len, NULL, &d);
 		if (got != c.code || d.offset != c.offset)
-			fail_msg("case %d (%s): got %d at 0x%llx (%s), want %d at 0x%llx", i, c.what,
-				 got, (unsigned long long)d.offset, d.reason ? d.reason : "-", c.code,
-				 (unsigned long long)c.offset);
+			fail_msg("case %d (%s): got %d at 0x%llx (%s), want %d at 0x%llx", i,
+				 c.what, got, (unsigned long long)d.offset,
+				 d.reason ? d.reason : "-", c.code, (unsigned long long)c.offset);
 		assert_true(iog_lint_ivrs(t->buf, t->len, NULL, NULL) >= 1);
 	}
 	assert_true(n >= 15);
@@ -409,7 +408,7 @@ static void test_truncated_everywhere(void **state)
  */
 static void test_short_last_block(void **state)
 {
-	static const uint8_t types[] = { 0x10, 0x11, 0x40, 0x20, 0x21, 0x22, 0x51, 0x00 };
+	static const uint8_t types[] = {0x10, 0x11, 0x40, 0x20, 0x21, 0x22, 0x51, 0x00};
 	struct tb *t = malloc(sizeof(*t));
 
 	(void)state;
@@ -417,7 +416,9 @@ static void test_short_last_block(void **state)
 		for (uint16_t blen = 4; blen <= 48; blen++) {
 			struct iog_ivrs_block b;
 			int known = types[i] != 0x51 && types[i] != 0x00;
-			size_t need = types[i] == 0x10 ? 24 : types[i] < 0x20 || types[i] == 0x40 ? 40 : 32;
+			size_t need = types[i] == 0x10			    ? 24
+				      : types[i] < 0x20 || types[i] == 0x40 ? 40
+									    : 32;
 			uint8_t *copy;
 			long off;
 
@@ -435,7 +436,8 @@ static void test_short_last_block(void **state)
 			off = iog_ivrs_first(copy, t->len, NULL);
 			assert_int_equal(off, IOG_IVRS_HEADER_LEN);
 			if (!known || blen >= need) {
-				assert_int_equal(iog_ivrs_block_get(copy, t->len, off, &b, NULL), 0);
+				assert_int_equal(iog_ivrs_block_get(copy, t->len, off, &b, NULL),
+						 0);
 				assert_int_equal(b.length, blen);
 			} else {
 				assert_int_equal(iog_ivrs_block_get(copy, t->len, off, &b, NULL),
