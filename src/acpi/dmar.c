@@ -7,6 +7,7 @@
 #include <ioguard/acpi.h>
 #include <ioguard/dmar.h>
 
+#include "acpi/walk.h"
 #include "util/bytes.h"
 
 /* Smallest legal length of each known remapping structure, and where its scopes start. */
@@ -40,59 +41,22 @@ long iog_dmar_extent(const void *tbl, size_t len, struct iog_diag *d)
 	return (long)(length < len ? length : len);
 }
 
-/*
- * Generic step over a remapping structure at `off` inside [.., end): 0 at the
- * end, the structure length, or an error.
- */
-static long struct_at(const uint8_t *p, long off, long end, struct iog_diag *d)
-{
-	uint16_t length;
-
-	if (off == end)
-		return 0;
-	if (end - off < 4)
-		return iog_fail(d, IOG_ETRUNC, (uint64_t)off,
-				"bytes left at the table end are too few for a structure header");
-	length = iog_le16(p + off + 2);
-	if (length < 4)
-		return iog_fail(d, IOG_EBADLEN, (uint64_t)off + 2,
-				"structure length is below its 4-byte header");
-	if (length > end - off)
-		return iog_fail(d, IOG_ETRUNC, (uint64_t)off + 2,
-				"structure runs past the end of the table");
-	return length;
-}
-
 long iog_dmar_first(const void *tbl, size_t len, struct iog_diag *d)
 {
 	long end = iog_dmar_extent(tbl, len, d);
-	long r;
 
 	if (end < 0)
 		return end;
-	r = struct_at(tbl, IOG_DMAR_HEADER_LEN, end, d);
-	if (r <= 0)
-		return r ? r : IOG_ENOTFOUND;
-	return IOG_DMAR_HEADER_LEN;
+	return walk_first(tbl, IOG_DMAR_HEADER_LEN, end, walk_len16_at, d);
 }
 
 long iog_dmar_next(const void *tbl, size_t len, long offset, struct iog_diag *d)
 {
 	long end = iog_dmar_extent(tbl, len, d);
-	long cur, r;
 
 	if (end < 0)
 		return end;
-	if (offset < (long)IOG_DMAR_HEADER_LEN || offset >= end)
-		return iog_fail(d, IOG_EINVAL, (uint64_t)offset, "offset is not inside the table");
-	cur = struct_at(tbl, offset, end, d);
-	if (cur <= 0)
-		return cur ? cur : IOG_EINVAL;
-	offset += cur;
-	r = struct_at(tbl, offset, end, d);
-	if (r <= 0)
-		return r ? r : IOG_ENOTFOUND;
-	return offset;
+	return walk_next(tbl, IOG_DMAR_HEADER_LEN, end, offset, walk_len16_at, d);
 }
 
 int iog_dmar_struct_get(const void *tbl, size_t len, long offset, struct iog_dmar_struct *s,
@@ -106,7 +70,7 @@ int iog_dmar_struct_get(const void *tbl, size_t len, long offset, struct iog_dma
 		return (int)end;
 	if (!s || offset < (long)IOG_DMAR_HEADER_LEN || offset >= end)
 		return iog_fail(d, IOG_EINVAL, (uint64_t)offset, "offset is not inside the table");
-	slen = struct_at(p, offset, end, d);
+	slen = walk_len16_at(p, offset, end, d);
 	if (slen <= 0)
 		return slen ? (int)slen : IOG_EINVAL;
 	q = p + offset;
@@ -199,35 +163,23 @@ static int scope_bounds(const void *tbl, size_t len, const struct iog_dmar_struc
 long iog_dmar_scope_first(const void *tbl, size_t len, const struct iog_dmar_struct *s,
 			  struct iog_diag *d)
 {
-	long start = 0, end = 0, r;
+	long start = 0, end = 0;
 	int err = scope_bounds(tbl, len, s, &start, &end, d);
 
 	if (err)
 		return err;
-	r = scope_at(tbl, start, end, d);
-	if (r <= 0)
-		return r ? r : IOG_ENOTFOUND;
-	return start;
+	return walk_first(tbl, start, end, scope_at, d);
 }
 
 long iog_dmar_scope_next(const void *tbl, size_t len, const struct iog_dmar_struct *s, long offset,
 			 struct iog_diag *d)
 {
-	long start = 0, end = 0, cur, r;
+	long start = 0, end = 0;
 	int err = scope_bounds(tbl, len, s, &start, &end, d);
 
 	if (err)
 		return err;
-	if (offset < start || offset >= end)
-		return iog_fail(d, IOG_EINVAL, (uint64_t)offset, "offset is not inside the scopes");
-	cur = scope_at(tbl, offset, end, d);
-	if (cur <= 0)
-		return cur ? cur : IOG_EINVAL;
-	offset += cur;
-	r = scope_at(tbl, offset, end, d);
-	if (r <= 0)
-		return r ? r : IOG_ENOTFOUND;
-	return offset;
+	return walk_next(tbl, start, end, offset, scope_at, d);
 }
 
 int iog_dmar_scope_get(const void *tbl, size_t len, long offset, struct iog_dmar_scope *sc,

@@ -7,6 +7,7 @@
 #include <ioguard/acpi.h>
 #include <ioguard/ivrs.h>
 
+#include "acpi/walk.h"
 #include "util/bytes.h"
 
 long iog_ivrs_extent(const void *tbl, size_t len, struct iog_diag *d)
@@ -37,56 +38,22 @@ static int is_ivmd(uint8_t type)
 	return type == IOG_IVMD_ALL || type == IOG_IVMD_SELECT || type == IOG_IVMD_RANGE;
 }
 
-/* Generic step over a block at `off` inside [.., end): 0 at the end, its length, or an error. */
-static long block_at(const uint8_t *p, long off, long end, struct iog_diag *d)
-{
-	uint16_t length;
-
-	if (off == end)
-		return 0;
-	if (end - off < 4)
-		return iog_fail(d, IOG_ETRUNC, (uint64_t)off,
-				"bytes left at the table end are too few for a block header");
-	length = iog_le16(p + off + 2);
-	if (length < 4)
-		return iog_fail(d, IOG_EBADLEN, (uint64_t)off + 2,
-				"block length is below its 4-byte header");
-	if (length > end - off)
-		return iog_fail(d, IOG_ETRUNC, (uint64_t)off + 2,
-				"block runs past the end of the table");
-	return length;
-}
-
 long iog_ivrs_first(const void *tbl, size_t len, struct iog_diag *d)
 {
 	long end = iog_ivrs_extent(tbl, len, d);
-	long r;
 
 	if (end < 0)
 		return end;
-	r = block_at(tbl, IOG_IVRS_HEADER_LEN, end, d);
-	if (r <= 0)
-		return r ? r : IOG_ENOTFOUND;
-	return IOG_IVRS_HEADER_LEN;
+	return walk_first(tbl, IOG_IVRS_HEADER_LEN, end, walk_len16_at, d);
 }
 
 long iog_ivrs_next(const void *tbl, size_t len, long offset, struct iog_diag *d)
 {
 	long end = iog_ivrs_extent(tbl, len, d);
-	long cur, r;
 
 	if (end < 0)
 		return end;
-	if (offset < (long)IOG_IVRS_HEADER_LEN || offset >= end)
-		return iog_fail(d, IOG_EINVAL, (uint64_t)offset, "offset is not inside the table");
-	cur = block_at(tbl, offset, end, d);
-	if (cur <= 0)
-		return cur ? cur : IOG_EINVAL;
-	offset += cur;
-	r = block_at(tbl, offset, end, d);
-	if (r <= 0)
-		return r ? r : IOG_ENOTFOUND;
-	return offset;
+	return walk_next(tbl, IOG_IVRS_HEADER_LEN, end, offset, walk_len16_at, d);
 }
 
 int iog_ivrs_block_get(const void *tbl, size_t len, long offset, struct iog_ivrs_block *b,
@@ -101,7 +68,7 @@ int iog_ivrs_block_get(const void *tbl, size_t len, long offset, struct iog_ivrs
 		return (int)end;
 	if (!b || offset < (long)IOG_IVRS_HEADER_LEN || offset >= end)
 		return iog_fail(d, IOG_EINVAL, (uint64_t)offset, "offset is not inside the table");
-	blen = block_at(p, offset, end, d);
+	blen = walk_len16_at(p, offset, end, d);
 	if (blen <= 0)
 		return blen ? (int)blen : IOG_EINVAL;
 	q = p + offset;
@@ -195,36 +162,23 @@ static int entry_bounds(const void *tbl, size_t len, const struct iog_ivrs_block
 long iog_ivhd_entry_first(const void *tbl, size_t len, const struct iog_ivrs_block *b,
 			  struct iog_diag *d)
 {
-	long start = 0, end = 0, r;
+	long start = 0, end = 0;
 	int err = entry_bounds(tbl, len, b, &start, &end, d);
 
 	if (err)
 		return err;
-	r = entry_at(tbl, start, end, d);
-	if (r <= 0)
-		return r ? r : IOG_ENOTFOUND;
-	return start;
+	return walk_first(tbl, start, end, entry_at, d);
 }
 
 long iog_ivhd_entry_next(const void *tbl, size_t len, const struct iog_ivrs_block *b, long offset,
 			 struct iog_diag *d)
 {
-	long start = 0, end = 0, cur, r;
+	long start = 0, end = 0;
 	int err = entry_bounds(tbl, len, b, &start, &end, d);
 
 	if (err)
 		return err;
-	if (offset < start || offset >= end)
-		return iog_fail(d, IOG_EINVAL, (uint64_t)offset,
-				"offset is not inside the entries");
-	cur = entry_at(tbl, offset, end, d);
-	if (cur <= 0)
-		return cur ? cur : IOG_EINVAL;
-	offset += cur;
-	r = entry_at(tbl, offset, end, d);
-	if (r <= 0)
-		return r ? r : IOG_ENOTFOUND;
-	return offset;
+	return walk_next(tbl, start, end, offset, entry_at, d);
 }
 
 int iog_ivhd_entry_get(const void *tbl, size_t len, long offset, struct iog_ivhd_entry *e,
