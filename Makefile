@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 600
 FUZZ_SHORT_RUNS ?= 200000
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wpointer-arith -Wvla
-BASE_CFLAGS := -std=c11 $(WARN) -Iinclude -Isrc
+BASE_CFLAGS := -std=c11 $(WARN) -Iinclude -Isrc -I.
 CFLAGS ?= -O2 -g
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -25,6 +25,8 @@ CORE_SRC := $(sort $(wildcard src/*/*.c))
 HOSTED_SRC := $(sort $(wildcard platform/hosted/*.c))
 LIB_SRC := $(CORE_SRC) $(HOSTED_SRC)
 TOOL_SRC := $(sort $(wildcard tools/*.c))
+# The software VT-d model: host tests only, never part of the library.
+MODEL_SRC := $(sort $(wildcard model/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_HELPER_SRC := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -38,7 +40,7 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/example.o
 SAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
 SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/example.o
-UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/san/%.o)
+UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/san/%.o) $(MODEL_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 TABLES := $(ASL:tests/tables/%.asl=$(BUILD)/tables/%.aml)
@@ -170,13 +172,13 @@ freestanding-check:
 
 # The same sources must build warning-free with clang too.
 clang-check: $(DEPS_STAMP)
-	@for f in $(LIB_SRC) $(TOOL_SRC) $(UNIT_SRC) $(FUZZ_SRC); do \
+	@for f in $(LIB_SRC) $(TOOL_SRC) $(MODEL_SRC) $(UNIT_SRC) $(FUZZ_SRC); do \
 		$(CLANG) $(BASE_CFLAGS) -Itests/unit -fsyntax-only $$f || exit 1; \
 	done
 	@for f in $(CORE_SRC); do \
 		$(CLANG) $(FREESTANDING_FLAGS) -fsyntax-only $$f || exit 1; \
 	done
-	@echo "clang-check: $(words $(LIB_SRC) $(TOOL_SRC) $(UNIT_SRC) $(FUZZ_SRC)) files clean"
+	@echo "clang-check: $(words $(LIB_SRC) $(TOOL_SRC) $(MODEL_SRC) $(UNIT_SRC) $(FUZZ_SRC)) files clean"
 
 # For now: decode the machine's own DMAR/IVRS, or the bundled example.
 run: $(TOOL)
@@ -212,7 +214,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard.pc $(DESTDIR)$(PREFIX)/share/man/man1/ioguard.1
 	rm -rf $(DESTDIR)$(PREFIX)/include/ioguard
 
-FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(TOOL_SRC) $(wildcard tools/*.h) \
+FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(MODEL_SRC) $(wildcard model/*.h) $(TOOL_SRC) $(wildcard tools/*.h) \
 	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h $(FUZZ_SRC) tests/install/consumer.c \
 	include/ioguard/*.h
 

@@ -28,7 +28,8 @@ struct iog_mmio_ops {
 struct iog_hosted_ram {
 	uint64_t phys;
 	size_t size;
-	uint8_t *mem;
+	uint8_t *mem;	  /* what the CPU sees */
+	uint8_t *dev_mem; /* what devices see, when not coherent (else NULL) */
 };
 
 struct iog_hosted_mmio {
@@ -47,6 +48,7 @@ struct iog_hosted {
 
 	/* Page pool: one RAM range handed out 4 KiB at a time. */
 	uint64_t pool_phys;
+	uint8_t *pool_mem;
 	size_t pool_pages;
 	uint8_t *pool_used;
 	size_t pool_hint;
@@ -55,6 +57,12 @@ struct iog_hosted {
 	/* Simulated monotonic time: every clock read advances it by tick_ns. */
 	uint64_t now_ns;
 	uint64_t tick_ns;
+
+	/*
+	 * Not coherent (a VT-d unit with ECAP.C = 0): devices see a copy of RAM
+	 * that CPU writes reach only through cache_flush.
+	 */
+	int noncoherent;
 
 	long maps_outstanding; /* map calls not yet unmapped */
 	unsigned long flushes; /* cache_flush calls */
@@ -77,6 +85,16 @@ int iog_hosted_add_mmio(struct iog_hosted *h, uint64_t base, size_t size,
 			const struct iog_mmio_ops *ops, void *dev);
 /* Adds RAM at [phys, phys+pages*4 KiB) and hands it out through page_alloc. */
 int iog_hosted_set_page_pool(struct iog_hosted *h, uint64_t phys, size_t pages);
+
+/*
+ * From now on devices see RAM only as of the last cache_flush of each byte
+ * (RAM added later included). 0 or IOG_ENOMEM.
+ */
+int iog_hosted_set_noncoherent(struct iog_hosted *h);
+
+/* A device's view of memory (DMA, table walks): 0, or IOG_EINVAL when not all RAM. */
+int iog_hosted_dma_read(struct iog_hosted *h, uint64_t phys, void *buf, size_t len);
+int iog_hosted_dma_write(struct iog_hosted *h, uint64_t phys, const void *buf, size_t len);
 
 /* Host pointer to simulated RAM (NULL when the range is not all RAM). */
 void *iog_hosted_ptr(struct iog_hosted *h, uint64_t phys, size_t len);

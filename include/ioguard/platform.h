@@ -33,6 +33,12 @@ struct iog_platform {
 	/* One zeroed, 4 KiB-aligned page; 0 on success, IOG_ENOMEM otherwise. */
 	int (*page_alloc)(void *ctx, void **virt, uint64_t *phys);
 	void (*page_free)(void *ctx, void *virt, uint64_t phys);
+	/*
+	 * The virtual address of a page that page_alloc returned and that is not
+	 * freed yet (page tables hold physical addresses only). Must be fast: the
+	 * page-table engine calls it once per level walked.
+	 */
+	void *(*page_virt)(void *ctx, uint64_t phys);
 
 	/* A remapping unit's registers: `base` is its physical register base. */
 	uint32_t (*reg_read32)(void *ctx, uint64_t base, uint32_t offset);

@@ -56,11 +56,20 @@ static int hosted_page_alloc(void *ctx, void **virt, uint64_t *phys)
 		h->pool_hint = i + 1;
 		h->pages_in_use++;
 		*phys = h->pool_phys + (uint64_t)i * IOG_PAGE_SIZE;
-		*virt = iog_hosted_ptr(h, *phys, IOG_PAGE_SIZE);
+		*virt = h->pool_mem + (size_t)i * IOG_PAGE_SIZE;
 		memset(*virt, 0, IOG_PAGE_SIZE);
 		return IOG_OK;
 	}
 	return IOG_ENOMEM;
+}
+
+static void *hosted_page_virt(void *ctx, uint64_t phys)
+{
+	struct iog_hosted *h = ctx;
+
+	if (phys < h->pool_phys || phys - h->pool_phys >= (uint64_t)h->pool_pages * IOG_PAGE_SIZE)
+		return NULL;
+	return h->pool_mem + (phys - h->pool_phys);
 }
 
 static void hosted_page_free(void *ctx, void *virt, uint64_t phys)
@@ -130,10 +139,58 @@ static void hosted_write64(void *ctx, uint64_t base, uint32_t off, uint64_t v)
 static void hosted_flush(void *ctx, const void *virt, size_t len)
 {
 	struct iog_hosted *h = ctx;
+	const uint8_t *v = virt;
 
-	(void)virt;
 	h->flushes++;
 	h->flushed_bytes += len;
+	if (!h->noncoherent)
+		return;
+	for (unsigned i = 0; i < h->nram; i++) {
+		struct iog_hosted_ram *r = &h->ram[i];
+
+		if (v >= r->mem && len <= r->size && (size_t)(v - r->mem) <= r->size - len) {
+			memcpy(r->dev_mem + (v - r->mem), v, len);
+			return;
+		}
+	}
+}
+
+int iog_hosted_set_noncoherent(struct iog_hosted *h)
+{
+	for (unsigned i = 0; i < h->nram; i++) {
+		struct iog_hosted_ram *r = &h->ram[i];
+
+		if (r->dev_mem)
+			continue;
+		r->dev_mem = malloc(r->size);
+		if (!r->dev_mem)
+			return IOG_ENOMEM;
+		memcpy(r->dev_mem, r->mem, r->size);
+	}
+	h->noncoherent = 1;
+	return IOG_OK;
+}
+
+int iog_hosted_dma_read(struct iog_hosted *h, uint64_t phys, void *buf, size_t len)
+{
+	struct iog_hosted_ram *r = find_ram(h, phys, len ? len : 1);
+
+	if (!r)
+		return IOG_EINVAL;
+	memcpy(buf, (r->dev_mem ? r->dev_mem : r->mem) + (phys - r->phys), len);
+	return IOG_OK;
+}
+
+int iog_hosted_dma_write(struct iog_hosted *h, uint64_t phys, const void *buf, size_t len)
+{
+	struct iog_hosted_ram *r = find_ram(h, phys, len ? len : 1);
+
+	if (!r)
+		return IOG_EINVAL;
+	memcpy(r->mem + (phys - r->phys), buf, len);
+	if (r->dev_mem)
+		memcpy(r->dev_mem + (phys - r->phys), buf, len);
+	return IOG_OK;
 }
 
 static uint64_t hosted_clock(void *ctx)
@@ -172,6 +229,7 @@ void iog_hosted_init(struct iog_hosted *h)
 		.unmap = hosted_unmap,
 		.page_alloc = hosted_page_alloc,
 		.page_free = hosted_page_free,
+		.page_virt = hosted_page_virt,
 		.reg_read32 = hosted_read32,
 		.reg_read64 = hosted_read64,
 		.reg_write32 = hosted_write32,
@@ -184,8 +242,10 @@ void iog_hosted_init(struct iog_hosted *h)
 
 void iog_hosted_destroy(struct iog_hosted *h)
 {
-	for (unsigned i = 0; i < h->nram; i++)
+	for (unsigned i = 0; i < h->nram; i++) {
 		free(h->ram[i].mem);
+		free(h->ram[i].dev_mem);
+	}
 	free(h->pool_used);
 	h->nram = 0;
 	h->pool_used = NULL;
@@ -216,7 +276,15 @@ int iog_hosted_add_ram(struct iog_hosted *h, uint64_t phys, size_t size)
 	mem = calloc(1, size);
 	if (!mem)
 		return IOG_ENOMEM;
-	h->ram[h->nram++] = (struct iog_hosted_ram){phys, size, mem};
+	h->ram[h->nram] = (struct iog_hosted_ram){phys, size, mem, NULL};
+	if (h->noncoherent) {
+		h->ram[h->nram].dev_mem = calloc(1, size);
+		if (!h->ram[h->nram].dev_mem) {
+			free(mem);
+			return IOG_ENOMEM;
+		}
+	}
+	h->nram++;
 	return IOG_OK;
 }
 
@@ -246,6 +314,7 @@ int iog_hosted_set_page_pool(struct iog_hosted *h, uint64_t phys, size_t pages)
 	if (!h->pool_used)
 		return IOG_ENOMEM;
 	h->pool_phys = phys;
+	h->pool_mem = iog_hosted_ptr(h, phys, pages * IOG_PAGE_SIZE);
 	h->pool_pages = pages;
 	return IOG_OK;
 }
