@@ -51,7 +51,7 @@ TOOL := $(BUILD)/ioguard
 SAN_TOOL := $(BUILD)/san/ioguard
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib tool tables tests test unit cli docs-check install-check format-check xcheck fuzz fuzz-short \
+.PHONY: all deps lib tool tables tests test unit bench cli docs-check install-check format-check xcheck fuzz fuzz-short \
 	freestanding-check clang-check run install uninstall clean format
 
 all: lib tool tables tests
@@ -180,6 +180,17 @@ clang-check: $(DEPS_STAMP)
 	done
 	@echo "clang-check: $(words $(LIB_SRC) $(TOOL_SRC) $(MODEL_SRC) $(UNIT_SRC) $(FUZZ_SRC)) files clean"
 
+# Benchmarks: figures, never pass/fail. The last line is the one to track.
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+$(BUILD)/bench/%: bench/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -O2 -g -o $@ $< $(LIB)
+
+bench: $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+
 # For now: decode the machine's own DMAR/IVRS, or the bundled example.
 run: $(TOOL)
 	@$(TOOL) dump
@@ -215,7 +226,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/include/ioguard
 
 FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(MODEL_SRC) $(wildcard model/*.h) $(TOOL_SRC) $(wildcard tools/*.h) \
-	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h $(FUZZ_SRC) tests/install/consumer.c \
+	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h $(FUZZ_SRC) $(BENCH_SRC) tests/install/consumer.c \
 	include/ioguard/*.h
 
 format:

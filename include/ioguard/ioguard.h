@@ -11,5 +11,9 @@
 #include <ioguard/ivrs.h>
 #include <ioguard/lint.h>
 #include <ioguard/platform.h>
+#include <ioguard/pt.h>
+#include <ioguard/shield.h>
+#include <ioguard/verify.h>
+#include <ioguard/vtd.h>
 
 #endif

@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The isolation verifier. Written from the VT-d specification (9.1 root
+ * entries, 9.3 context entries, 9.8 second-level entries, 3.6 translation)
+ * without the page-table engine's or the driver's code: it reads the unit's
+ * registers and the tables in memory, and decides what each device can
+ * reach as the hardware would. Entries the hardware would fault on (reserved
+ * encodings) reach nothing.
+ */
+#include <ioguard/verify.h>
+
+#include "util/bytes.h"
+
+#define REG_CAP 0x08
+#define REG_ECAP 0x10
+#define REG_GSTS 0x1c
+#define REG_RTADDR 0x20
+#define GSTS_TES (1u << 31)
+#define ADDR_MASK 0x000ffffffffff000ull
+#define MAX_MEMO 64
+
+struct memo {
+	uint64_t table;
+	unsigned levels;
+	int ok;
+};
+
+struct walk {
+	const struct iog_platform *plat;
+	const struct iog_verify_input *in;
+	struct iog_verify_report *rep;
+	uint64_t cap, ecap;
+	uint16_t sid;
+	int strict; /* the device has grants: only they (and exceptions) may be reachable */
+	int failed; /* a violation in this walk */
+	int map_error;
+};
+
+static int overlap(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
+{
+	return asz && bsz && a < b + bsz && b < a + asz;
+}
+
+static int contains(uint64_t outer, uint64_t osz, uint64_t a, uint64_t asz)
+{
+	return a >= outer && a - outer <= osz && asz <= osz - (a - outer);
+}
+
+static int same_device(const struct walk *w, uint16_t segment, uint8_t bus, uint8_t devfn)
+{
+	return segment == w->in->segment && (uint16_t)(bus << 8 | devfn) == w->sid;
+}
+
+static void violation(struct walk *w, uint64_t iova, uint64_t phys, unsigned perm, const char *what)
+{
+	if (!w->rep->violations) {
+		w->rep->sid = w->sid;
+		w->rep->iova = iova;
+		w->rep->phys = phys;
+		w->rep->perm = perm;
+		w->rep->what = what;
+	}
+	w->rep->violations++;
+	w->failed = 1;
+}
+
+/* Is [phys, phys + size) allowed for this device as an exception (its RMRRs)? */
+static int excepted(const struct walk *w, uint64_t phys, uint64_t size)
+{
+	for (unsigned i = 0; i < w->in->nexceptions; i++) {
+		const struct iog_exception *x = &w->in->exceptions[i];
+
+		if (same_device(w, x->segment, x->bus, x->devfn) &&
+		    contains(x->base, x->size, phys, size))
+			return 1;
+	}
+	return 0;
+}
+
+/* One reachable leaf: [iova, iova + size) → [phys, phys + size) with perm. */
+static void leaf(struct walk *w, uint64_t iova, uint64_t phys, uint64_t size, unsigned perm)
+{
+	w->rep->leaves++;
+	for (unsigned i = 0; i < w->in->nprotect; i++) {
+		const struct iog_range *p = &w->in->protect[i];
+
+		if (overlap(phys, size, p->base, p->size) && !excepted(w, phys, size)) {
+			uint64_t at = phys > p->base ? phys : p->base;
+
+			violation(w, iova + (at - phys), at, perm,
+				  "a translation reaches protected memory");
+			return;
+		}
+	}
+	if (w->strict) {
+		/* A granted device reaches its grants (identity, within their perm) only. */
+		for (unsigned i = 0; i < w->in->ngrants; i++) {
+			const struct iog_grant *g = &w->in->grants[i];
+
+			if (same_device(w, g->segment, g->bus, g->devfn) && iova == phys &&
+			    contains(g->base, g->size, phys, size) && !(perm & ~g->perm))
+				return;
+		}
+		if (iova == phys && excepted(w, phys, size))
+			return;
+		violation(w, iova, phys, perm, "a granted device reaches memory beyond its grants");
+	}
+}
+
+static int large_ok(const struct walk *w, unsigned level)
+{
+	unsigned sllps = (unsigned)(w->cap >> 34) & 0xf;
+
+	return (level == 2 && (sllps & 1)) || (level == 3 && (sllps & 2));
+}
+
+static uint64_t out_limit(const struct walk *w)
+{
+	return 1ull << (((w->cap >> 16) & 0x3f) + 1);
+}
+
+/* Every reachable leaf below the table at `table` (a level-`level` table). */
+static void walk_table(struct walk *w, uint64_t table, unsigned level, uint64_t iova, unsigned perm)
+{
+	const uint64_t *t = w->plat->map(w->plat->ctx, table, IOG_PAGE_SIZE);
+	unsigned shift = 12 + 9 * (level - 1);
+
+	if (!t) {
+		w->map_error = 1;
+		return;
+	}
+	for (unsigned i = 0; i < 512 && !w->map_error; i++) {
+		uint64_t e = t[i], at = iova + ((uint64_t)i << shift);
+		unsigned p = perm & (unsigned)(e & 3);
+
+		if (!(e & 3))
+			continue; /* not present */
+		if (level == 1 || (e & (1ull << 7))) {
+			uint64_t size = 1ull << shift, phys = e & ADDR_MASK;
+
+			/* PS where not supported, unaligned or too wide: the unit faults. */
+			if (level > 1 && !large_ok(w, level))
+				continue;
+			if ((phys & (size - 1)) || phys >= out_limit(w) || !p)
+				continue;
+			leaf(w, at, phys, size, p);
+		} else if ((e & ADDR_MASK) < out_limit(w)) {
+			walk_table(w, e & ADDR_MASK, level - 1, at, p);
+		}
+	}
+	w->plat->unmap(w->plat->ctx, (void *)(uintptr_t)t, IOG_PAGE_SIZE);
+}
+
+/* Hardware translation of one address, for the grant checks. */
+static int translate(struct walk *w, uint64_t table, unsigned levels, uint64_t iova, uint64_t *phys,
+		     unsigned *perm, uint64_t *size)
+{
+	unsigned p = 3;
+
+	for (unsigned level = levels; level >= 1; level--) {
+		unsigned shift = 12 + 9 * (level - 1);
+		const uint64_t *t = w->plat->map(w->plat->ctx, table, IOG_PAGE_SIZE);
+		uint64_t e;
+
+		if (!t) {
+			w->map_error = 1;
+			return -1;
+		}
+		e = t[(iova >> shift) & 511];
+		w->plat->unmap(w->plat->ctx, (void *)(uintptr_t)t, IOG_PAGE_SIZE);
+		if (!(e & 3))
+			return -1;
+		p &= (unsigned)(e & 3);
+		if (level == 1 || (e & (1ull << 7))) {
+			uint64_t sz = 1ull << shift;
+
+			if ((level > 1 && !large_ok(w, level)) || ((e & ADDR_MASK) & (sz - 1)) ||
+			    !p)
+				return -1;
+			*phys = (e & ADDR_MASK) + (iova & (sz - 1));
+			*perm = p;
+			*size = sz - (iova & (sz - 1));
+			return 0;
+		}
+		table = e & ADDR_MASK;
+	}
+	return -1;
+}
+
+/* Each grant of this device: every page reachable at its own address with exactly its perm. */
+static void check_grants(struct walk *w, uint64_t table, unsigned levels)
+{
+	for (unsigned i = 0; i < w->in->ngrants; i++) {
+		const struct iog_grant *g = &w->in->grants[i];
+		uint64_t a = g->base, end = g->base + g->size;
+
+		if (!same_device(w, g->segment, g->bus, g->devfn))
+			continue;
+		while (a < end && !w->map_error) {
+			uint64_t phys = 0, size = 0;
+			unsigned perm = 0;
+
+			if (translate(w, table, levels, a, &phys, &perm, &size)) {
+				violation(w, a, 0, 0, "a grant is not reachable");
+				break;
+			}
+			if (phys != a || perm != g->perm) {
+				violation(w, a, phys, perm,
+					  "a grant is reachable elsewhere or with another "
+					  "permission");
+				break;
+			}
+			a += size;
+		}
+	}
+}
+
+static int has_own_rules(const struct walk *w)
+{
+	for (unsigned i = 0; i < w->in->ngrants; i++)
+		if (same_device(w, w->in->grants[i].segment, w->in->grants[i].bus,
+				w->in->grants[i].devfn))
+			return 2;
+	for (unsigned i = 0; i < w->in->nexceptions; i++)
+		if (same_device(w, w->in->exceptions[i].segment, w->in->exceptions[i].bus,
+				w->in->exceptions[i].devfn))
+			return 1;
+	return 0;
+}
+
+static void check_context(struct walk *w, uint64_t lo, uint64_t hi, struct memo *memo,
+			  unsigned *nmemo)
+{
+	unsigned tt = (unsigned)(lo >> 2) & 3, aw = (unsigned)hi & 7, levels;
+	uint64_t table = lo & ADDR_MASK;
+	int rules;
+
+	if (tt == 2) {
+		/* Pass-through (only where ECAP.PT): the device reaches everything. */
+		if (!(w->ecap & (1ull << 6)))
+			return;
+		if (w->in->nprotect)
+			violation(w, w->in->protect[0].base, w->in->protect[0].base, 3,
+				  "a pass-through device reaches protected memory");
+		else if (has_own_rules(w) == 2)
+			violation(w, 0, 0, 3, "a granted device is in pass-through");
+		return;
+	}
+	if (tt == 3 || aw < 1 || aw > 3 || !(((w->cap >> 8) & 0x1f) & (1u << aw)))
+		return; /* the unit faults on this entry */
+	levels = aw + 2;
+	if (table >= out_limit(w))
+		return;
+	rules = has_own_rules(w);
+	w->strict = rules == 2;
+	if (!rules) {
+		for (unsigned i = 0; i < *nmemo; i++)
+			if (memo[i].table == table && memo[i].levels == levels) {
+				if (!memo[i].ok)
+					violation(w, 0, 0, 0,
+						  "shares tables that reach protected memory");
+				return;
+			}
+	}
+	w->failed = 0;
+	w->rep->tables++;
+	walk_table(w, table, levels, 0, 3);
+	if (w->strict)
+		check_grants(w, table, levels);
+	if (!rules && *nmemo < MAX_MEMO)
+		memo[(*nmemo)++] = (struct memo){table, levels, !w->failed};
+}
+
+int iog_verify_unit(const struct iog_platform *plat, const struct iog_verify_input *in,
+		    struct iog_verify_report *rep)
+{
+	struct memo memo[MAX_MEMO];
+	unsigned nmemo = 0;
+	struct walk w;
+	uint64_t rtaddr;
+	const uint64_t *root;
+
+	if (!plat || !in || !rep || !plat->map || !plat->unmap || !plat->reg_read32 ||
+	    !plat->reg_read64 || (in->nprotect && !in->protect) || (in->ngrants && !in->grants) ||
+	    (in->nexceptions && !in->exceptions))
+		return IOG_EINVAL;
+	iog_memset(rep, 0, sizeof(*rep));
+	iog_memset(&w, 0, sizeof(w));
+	w.plat = plat;
+	w.in = in;
+	w.rep = rep;
+	w.cap = plat->reg_read64(plat->ctx, in->unit_base, REG_CAP);
+	w.ecap = plat->reg_read64(plat->ctx, in->unit_base, REG_ECAP);
+	if (!(plat->reg_read32(plat->ctx, in->unit_base, REG_GSTS) & GSTS_TES)) {
+		w.sid = 0xffff;
+		if (in->nprotect)
+			violation(&w, in->protect[0].base, in->protect[0].base, 3,
+				  "translation is off: every device reaches all memory");
+		return rep->violations ? IOG_ECONFLICT : IOG_OK;
+	}
+	rtaddr = plat->reg_read64(plat->ctx, in->unit_base, REG_RTADDR);
+	if (rtaddr & (3ull << 10))
+		return IOG_EBADVAL; /* scalable or extended mode: not this verifier's */
+	root = plat->map(plat->ctx, rtaddr & ADDR_MASK, IOG_PAGE_SIZE);
+	if (!root)
+		return IOG_ENOMEM;
+	for (unsigned bus = 0; bus < 256 && !w.map_error; bus++) {
+		const uint64_t *ctx;
+
+		if (!(root[2 * bus] & 1))
+			continue;
+		ctx = plat->map(plat->ctx, root[2 * bus] & ADDR_MASK, IOG_PAGE_SIZE);
+		if (!ctx) {
+			w.map_error = 1;
+			break;
+		}
+		for (unsigned devfn = 0; devfn < 256 && !w.map_error; devfn++) {
+			if (!(ctx[2 * devfn] & 1))
+				continue;
+			rep->contexts++;
+			w.sid = (uint16_t)(bus << 8 | devfn);
+			check_context(&w, ctx[2 * devfn], ctx[2 * devfn + 1], memo, &nmemo);
+		}
+		plat->unmap(plat->ctx, (void *)(uintptr_t)ctx, IOG_PAGE_SIZE);
+	}
+	/* A granted device this unit does not translate at all reaches nothing. */
+	for (unsigned i = 0; i < in->ngrants && !w.map_error; i++) {
+		const struct iog_grant *g = &in->grants[i];
+		const uint64_t *ctx;
+		int present = 0;
+
+		if (g->segment != in->segment)
+			continue;
+		if (root[2 * g->bus] & 1) {
+			ctx = plat->map(plat->ctx, root[2 * g->bus] & ADDR_MASK, IOG_PAGE_SIZE);
+			if (!ctx) {
+				w.map_error = 1;
+				break;
+			}
+			present = ctx[2 * g->devfn] & 1;
+			plat->unmap(plat->ctx, (void *)(uintptr_t)ctx, IOG_PAGE_SIZE);
+		}
+		if (!present) {
+			w.sid = (uint16_t)(g->bus << 8 | g->devfn);
+			violation(&w, g->base, 0, 0, "a granted device has no context entry");
+		}
+	}
+	plat->unmap(plat->ctx, (void *)(uintptr_t)root, IOG_PAGE_SIZE);
+	if (w.map_error)
+		return IOG_ENOMEM;
+	return rep->violations ? IOG_ECONFLICT : IOG_OK;
+}

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * Invalidation of the context cache and the IOTLB: through the registers
+ * (CCMD, IOTLB at ECAP.IRO) or, when the unit has it, the invalidation queue
+ * (spec 6.5), each request followed by a wait descriptor whose status write
+ * says the unit has done it.
+ */
+#include <ioguard/vtd.h>
+
+#include "util/log.h"
+#include "vtd/regs.h"
+#include "vtd/vtd_internal.h"
+
+int vtd_qi_start(struct iog_vtd *u)
+{
+	void *v = NULL;
+	int err;
+
+	if (!u->iq) {
+		if (u->plat->page_alloc(u->plat->ctx, &v, &u->iq_phys) || !v)
+			return IOG_ENOMEM;
+		u->iq = v;
+	}
+	if (!u->status) {
+		if (u->plat->page_alloc(u->plat->ctx, &v, &u->status_phys) || !v)
+			return IOG_ENOMEM;
+		u->status = v;
+	}
+	vtd_flush(u, u->iq, IOG_PAGE_SIZE);
+	u->iq_tail = 0;
+	vtd_write64(u, VTD_IQT_REG, 0);
+	vtd_write64(u, VTD_IQA_REG, u->iq_phys & IQA_ADDR); /* QS = 0: 256 descriptors */
+	err = vtd_gcmd(u, GCMD_QIE, 1, "enabling queued invalidation");
+	if (err)
+		return err;
+	u->qi = 1;
+	return IOG_OK;
+}
+
+void vtd_qi_release(struct iog_vtd *u)
+{
+	if (u->iq)
+		u->plat->page_free(u->plat->ctx, u->iq, u->iq_phys);
+	if (u->status)
+		u->plat->page_free(u->plat->ctx, (void *)(uintptr_t)u->status, u->status_phys);
+	u->iq = NULL;
+	u->status = NULL;
+	u->qi = 0;
+}
+
+/* arg: the sequence number the wait descriptor writes. */
+static int wait_written(const struct iog_vtd *u, uint64_t arg)
+{
+	return *u->status == (uint32_t)arg || (vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE);
+}
+
+static void qi_put(struct iog_vtd *u, uint64_t lo, uint64_t hi)
+{
+	uint64_t *slot = &u->iq[2 * u->iq_tail];
+
+	slot[0] = lo;
+	slot[1] = hi;
+	vtd_flush(u, slot, 16);
+	u->iq_tail = (u->iq_tail + 1) % IQ_ENTRIES;
+}
+
+/* Queues one request and a wait descriptor, and waits for the status write. */
+static int qi_submit(struct iog_vtd *u, uint64_t lo, uint64_t hi)
+{
+	uint32_t seq = ++u->status_seq;
+	int err;
+
+	if (!seq)
+		seq = ++u->status_seq; /* 0 is the status word's idle value */
+	*u->status = 0;
+	qi_put(u, lo, hi);
+	qi_put(u, QI_WAIT_TYPE | QI_WAIT_SW | QI_WAIT_FN | QI_WAIT_DATA(seq),
+	       u->status_phys & ~3ull);
+	vtd_write64(u, VTD_IQT_REG, (uint64_t)u->iq_tail << IQ_INDEX_SHIFT);
+	err = vtd_wait(u, wait_written, seq, "queued invalidation");
+	if (!err && (vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE)) {
+		uint64_t head = vtd_read64(u, VTD_IQH_REG);
+
+		iog_logf(u->plat, IOG_LOG_ERROR,
+			 "vtd %llx: invalidation queue error at descriptor %u",
+			 (unsigned long long)u->base, (unsigned)(head >> IQ_INDEX_SHIFT));
+		/* Drop what is left, then let the unit fetch again. */
+		u->iq_tail = (unsigned)(head >> IQ_INDEX_SHIFT) % IQ_ENTRIES;
+		vtd_write64(u, VTD_IQT_REG, (uint64_t)u->iq_tail << IQ_INDEX_SHIFT);
+		vtd_write32(u, VTD_FSTS_REG, FSTS_IQE);
+		return IOG_EIO;
+	}
+	return err;
+}
+
+static int ccmd_done(const struct iog_vtd *u, uint64_t arg)
+{
+	(void)arg;
+	return !(vtd_read64(u, VTD_CCMD_REG) & CCMD_ICC);
+}
+
+static int iotlb_done(const struct iog_vtd *u, uint64_t arg)
+{
+	(void)arg;
+	return !(vtd_read64(u, u->iro + VTD_IOTLB_OFF) & IOTLB_IVT);
+}
+
+/* Register-based invalidation is forbidden while someone else's queue is on. */
+static int can_use_registers(const struct iog_vtd *u)
+{
+	return !(vtd_read32(u, VTD_GSTS_REG) & GSTS_QIES);
+}
+
+static int context_inv(struct iog_vtd *u, uint64_t qi_lo, uint64_t ccmd)
+{
+	int err;
+
+	if (!u || !u->plat)
+		return IOG_EINVAL;
+	u->invalidations++;
+	if (u->qi)
+		return qi_submit(u, QI_CC_TYPE | qi_lo, 0);
+	if (!can_use_registers(u))
+		return IOG_ECONFLICT;
+	vtd_write64(u, VTD_CCMD_REG, CCMD_ICC | ccmd);
+	err = vtd_wait(u, ccmd_done, 0, "context-cache invalidation");
+	if (!err && !CCMD_CAIG(vtd_read64(u, VTD_CCMD_REG)))
+		err = IOG_EIO;
+	return err;
+}
+
+int iog_vtd_inv_context_global(struct iog_vtd *u)
+{
+	return context_inv(u, QI_G_GLOBAL, CCMD_CIRG_GLOBAL);
+}
+
+int iog_vtd_inv_context_device(struct iog_vtd *u, uint16_t did, uint16_t sid)
+{
+	return context_inv(u, QI_G_DEVICE | QI_DID(did) | QI_CC_SID(sid),
+			   CCMD_CIRG_DEVICE | CCMD_SID(sid) | CCMD_DID(did));
+}
+
+static int iotlb_inv(struct iog_vtd *u, uint64_t qi_lo, uint64_t qi_hi, uint64_t iotlb,
+		     uint64_t iva)
+{
+	int err;
+
+	if (!u || !u->plat)
+		return IOG_EINVAL;
+	u->invalidations++;
+	if (u->qi)
+		return qi_submit(u, QI_IOTLB_TYPE | QI_IOTLB_DR | QI_IOTLB_DW | qi_lo, qi_hi);
+	if (!can_use_registers(u))
+		return IOG_ECONFLICT;
+	if (iva)
+		vtd_write64(u, u->iro + VTD_IVA_OFF, iva);
+	vtd_write64(u, u->iro + VTD_IOTLB_OFF, IOTLB_IVT | IOTLB_DR | IOTLB_DW | iotlb);
+	err = vtd_wait(u, iotlb_done, 0, "IOTLB invalidation");
+	if (!err && !IOTLB_IAIG(vtd_read64(u, u->iro + VTD_IOTLB_OFF)))
+		err = IOG_EIO; /* the unit ignored the request */
+	return err;
+}
+
+int iog_vtd_inv_iotlb_global(struct iog_vtd *u)
+{
+	return iotlb_inv(u, QI_G_GLOBAL, 0, IOTLB_IIRG_GLOBAL, 0);
+}
+
+int iog_vtd_inv_iotlb_domain(struct iog_vtd *u, uint16_t did)
+{
+	return iotlb_inv(u, QI_G_DOMAIN | QI_DID(did), 0, IOTLB_IIRG_DOMAIN | IOTLB_DID(did), 0);
+}
+
+int iog_vtd_inv_iotlb_range(struct iog_vtd *u, uint16_t did, uint64_t addr, uint64_t size,
+			    int leaf_only)
+{
+	uint64_t first, last, iva;
+	unsigned am = 0;
+
+	if (!u || !size || addr + size < addr)
+		return IOG_EINVAL;
+	if (!(u->cap & CAP_PSI))
+		return iog_vtd_inv_iotlb_domain(u, did);
+	/* The smallest aligned block of 2^am pages that covers the range. */
+	first = addr >> 12;
+	last = (addr + size - 1) >> 12;
+	while (am < 63 && (first >> am) != (last >> am))
+		am++;
+	if (am > CAP_MAMV(u->cap))
+		return iog_vtd_inv_iotlb_domain(u, did);
+	iva = ((first >> am) << am << 12) | (leaf_only ? IVA_IH : 0) | am;
+	return iotlb_inv(u, QI_G_PAGE | QI_DID(did), iva, IOTLB_IIRG_PAGE | IOTLB_DID(did), iva);
+}
+
+int iog_vtd_flush_pt(struct iog_vtd *u, uint16_t did, struct iog_pt *pt,
+		     const struct iog_pt_inval *inv)
+{
+	int err = IOG_OK;
+
+	if (!u || !inv)
+		return IOG_EINVAL;
+	if ((inv->flags & (IOG_PT_INV_CHANGED | IOG_PT_INV_TABLES)) ||
+	    ((inv->flags & IOG_PT_INV_ADDED) && (u->cap & CAP_CM)))
+		err = iog_vtd_inv_iotlb_range(u, did, inv->start, inv->end - inv->start,
+					      !(inv->flags & IOG_PT_INV_TABLES));
+	else if (inv->flags & IOG_PT_INV_ADDED)
+		err = iog_vtd_flush_write_buffer(u);
+	if (!err && pt)
+		iog_pt_reclaim(pt);
+	return err;
+}

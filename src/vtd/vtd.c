@@ -1,0 +1,534 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * One VT-d unit: probe, firmware state, the global command protocol, disable,
+ * root and context tables, enable. Invalidation is in inval.c, faults in
+ * fault.c.
+ */
+#include <ioguard/vtd.h>
+
+#include "util/bytes.h"
+#include "util/log.h"
+#include "vtd/regs.h"
+#include "vtd/vtd_internal.h"
+
+uint32_t vtd_read32(const struct iog_vtd *u, uint32_t off)
+{
+	return u->plat->reg_read32(u->plat->ctx, u->base, off);
+}
+
+uint64_t vtd_read64(const struct iog_vtd *u, uint32_t off)
+{
+	return u->plat->reg_read64(u->plat->ctx, u->base, off);
+}
+
+void vtd_write32(const struct iog_vtd *u, uint32_t off, uint32_t v)
+{
+	u->plat->reg_write32(u->plat->ctx, u->base, off, v);
+}
+
+void vtd_write64(const struct iog_vtd *u, uint32_t off, uint64_t v)
+{
+	u->plat->reg_write64(u->plat->ctx, u->base, off, v);
+}
+
+void vtd_flush(const struct iog_vtd *u, const void *p, size_t len)
+{
+	if (!(u->ecap & ECAP_C))
+		u->plat->cache_flush(u->plat->ctx, p, len);
+}
+
+/*
+ * Polls until poll(u, arg) says done, for at most timeout_ns of the
+ * platform clock and IOG_VTD_MAX_POLLS reads.
+ */
+int vtd_wait(const struct iog_vtd *u, int (*done)(const struct iog_vtd *u, uint64_t arg),
+	     uint64_t arg, const char *what)
+{
+	uint64_t start = u->plat->clock_ns(u->plat->ctx);
+
+	for (uint64_t polls = 0; polls < IOG_VTD_MAX_POLLS; polls++) {
+		if (done(u, arg))
+			return IOG_OK;
+		if (u->plat->clock_ns(u->plat->ctx) - start > u->timeout_ns)
+			break;
+	}
+	if (done(u, arg))
+		return IOG_OK;
+	iog_logf(u->plat, IOG_LOG_ERROR, "vtd %llx: %s did not complete in %llu ns",
+		 (unsigned long long)u->base, what, (unsigned long long)u->timeout_ns);
+	return IOG_ETIMEDOUT;
+}
+
+/* arg: mask in the low 32 bits, wanted value in the high 32. */
+static int gsts_is(const struct iog_vtd *u, uint64_t arg)
+{
+	return (vtd_read32(u, VTD_GSTS_REG) & (uint32_t)arg) == (uint32_t)(arg >> 32);
+}
+
+/*
+ * The global command protocol (spec 10.4.4): GCMD is written with the
+ * current persistent status plus or minus one command, then GSTS polled.
+ */
+int vtd_gcmd(const struct iog_vtd *u, uint32_t cmd, int on, const char *what)
+{
+	uint32_t sts = vtd_read32(u, VTD_GSTS_REG) & GSTS_PERSISTENT;
+	uint32_t want;
+
+	vtd_write32(u, VTD_GCMD_REG, on ? (sts | cmd) : (sts & ~cmd));
+	/* One-shot commands report in the status bit of the same position. */
+	want = on ? cmd : 0;
+	return vtd_wait(u, gsts_is, (uint64_t)want << 32 | cmd, what);
+}
+
+/* One-shot commands whose status bit clears when done (WBF). */
+static int vtd_gcmd_oneshot_clear(const struct iog_vtd *u, uint32_t cmd, const char *what)
+{
+	uint32_t sts = vtd_read32(u, VTD_GSTS_REG) & GSTS_PERSISTENT;
+
+	vtd_write32(u, VTD_GCMD_REG, sts | cmd);
+	return vtd_wait(u, gsts_is, cmd, what);
+}
+
+static int absurd(uint64_t v)
+{
+	return v == 0 || v == ~0ull;
+}
+
+/* Counts present entries in the interrupt remapping table firmware left. */
+static unsigned count_irte(const struct iog_vtd *u, uint64_t irta)
+{
+	uint64_t entries = 2ull << IRTA_S(irta);
+	uint64_t phys = irta & IRTA_ADDR;
+	unsigned present = 0;
+
+	/* At most 64 KiB entries (S = 15): map in 4 KiB pieces. */
+	for (uint64_t i = 0; i < entries; i += IOG_PAGE_SIZE / 16) {
+		const uint64_t *p = u->plat->map(u->plat->ctx, phys + i * 16, IOG_PAGE_SIZE);
+
+		if (!p) /* cannot look: count it as live, the safe assumption */
+			return present + 1;
+		for (unsigned k = 0; k < IOG_PAGE_SIZE / 16 && i + k < entries; k++)
+			present += (p[2 * k] & IRTE_P) != 0;
+		u->plat->unmap(u->plat->ctx, (void *)(uintptr_t)p, IOG_PAGE_SIZE);
+	}
+	return present;
+}
+
+int iog_vtd_probe(struct iog_vtd *u, const struct iog_platform *plat, uint64_t base,
+		  uint32_t reg_size, uint16_t segment, struct iog_diag *d)
+{
+	unsigned nd;
+
+	if (!u || !plat || !plat->reg_read32 || !plat->reg_read64 || !plat->reg_write32 ||
+	    !plat->reg_write64 || !plat->clock_ns || !plat->page_alloc || !plat->page_virt ||
+	    !plat->cache_flush || !plat->map || !plat->unmap)
+		return iog_fail(d, IOG_EINVAL, 0, "platform lacks a hook the driver needs");
+	if (!base || (base & (IOG_PAGE_SIZE - 1)))
+		return iog_fail(d, IOG_EINVAL, base, "register base is zero or not page aligned");
+	if (reg_size < IOG_PAGE_SIZE)
+		reg_size = IOG_PAGE_SIZE;
+	iog_memset(u, 0, sizeof(*u));
+	u->plat = plat;
+	u->base = base;
+	u->segment = segment;
+	u->timeout_ns = IOG_VTD_TIMEOUT_NS;
+	u->ver = vtd_read32(u, VTD_VER_REG);
+	u->cap = vtd_read64(u, VTD_CAP_REG);
+	u->ecap = vtd_read64(u, VTD_ECAP_REG);
+	if (u->ver == 0xffffffffu || absurd(u->cap) || u->ecap == ~0ull)
+		return iog_fail(d, IOG_EIO, base, "no VT-d unit answers at this address");
+	nd = CAP_ND(u->cap);
+	if (nd > 6)
+		return iog_fail(d, IOG_EBADVAL, VTD_CAP_REG, "CAP.ND is a reserved value");
+	if (!(CAP_SAGAW(u->cap) & 0xe))
+		return iog_fail(d, IOG_EBADVAL, VTD_CAP_REG,
+				"CAP.SAGAW offers no 3-, 4- or 5-level tables");
+	if (CAP_MGAW(u->cap) + 1 < 32 || CAP_MGAW(u->cap) + 1 > 52)
+		return iog_fail(d, IOG_EBADVAL, VTD_CAP_REG, "CAP.MGAW is out of range");
+	u->ndoms = 1u << (4 + 2 * nd);
+	u->fro = CAP_FRO(u->cap) * 16u;
+	u->nfr = CAP_NFR(u->cap) + 1u;
+	u->iro = ECAP_IRO(u->ecap) * 16u;
+	if (u->fro < 0x40 || (uint64_t)u->fro + 16ull * u->nfr > reg_size)
+		return iog_fail(d, IOG_EBADVAL, VTD_CAP_REG,
+				"fault recording registers (CAP.FRO, CAP.NFR) lie outside the "
+				"register window");
+	if (u->iro < 0x40 || (uint64_t)u->iro + 16 > reg_size)
+		return iog_fail(d, IOG_EBADVAL, VTD_ECAP_REG,
+				"IOTLB registers (ECAP.IRO) lie outside the register window");
+
+	u->fw.gsts = vtd_read32(u, VTD_GSTS_REG);
+	u->fw.rtaddr = vtd_read64(u, VTD_RTADDR_REG);
+	u->fw.fsts = vtd_read32(u, VTD_FSTS_REG);
+	if (u->ecap & ECAP_IR)
+		u->fw.irta = vtd_read64(u, VTD_IRTA_REG);
+	if (u->ecap & ECAP_QI)
+		u->fw.iqa = vtd_read64(u, VTD_IQA_REG);
+	if (u->cap & (CAP_PLMR | CAP_PHMR))
+		u->fw.pmen = vtd_read32(u, VTD_PMEN_REG);
+	if (u->cap & CAP_PLMR) {
+		u->fw.plmbase = vtd_read32(u, VTD_PLMBASE_REG);
+		u->fw.plmlimit = vtd_read32(u, VTD_PLMLIMIT_REG);
+	}
+	if (u->cap & CAP_PHMR) {
+		u->fw.phmbase = vtd_read64(u, VTD_PHMBASE_REG);
+		u->fw.phmlimit = vtd_read64(u, VTD_PHMLIMIT_REG);
+	}
+	if ((u->fw.gsts & GSTS_IRES) && (u->fw.irta & IRTA_ADDR))
+		u->fw.irte_present = count_irte(u, u->fw.irta);
+	iog_logf(plat, IOG_LOG_INFO,
+		 "vtd %llx: ver %u.%u cap %llx ecap %llx; firmware left gsts %x pmen %x",
+		 (unsigned long long)base, (u->ver >> 4) & 0xf, u->ver & 0xf,
+		 (unsigned long long)u->cap, (unsigned long long)u->ecap, u->fw.gsts, u->fw.pmen);
+	return IOG_OK;
+}
+
+/* arg: the tail index (in descriptors) the head must reach. */
+static int queue_idle(const struct iog_vtd *u, uint64_t arg)
+{
+	(void)arg;
+	return vtd_read64(u, VTD_IQH_REG) == vtd_read64(u, VTD_IQT_REG) ||
+	       (vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE);
+}
+
+static int pmen_off(const struct iog_vtd *u, uint64_t arg)
+{
+	(void)arg;
+	return !(vtd_read32(u, VTD_PMEN_REG) & PMEN_PRS);
+}
+
+/* Queued invalidation, once the queue is idle (firmware's descriptors fetched). */
+static int disable_qi(struct iog_vtd *u)
+{
+	int err;
+
+	if (vtd_read32(u, VTD_GSTS_REG) & GSTS_QIES) {
+		err = vtd_wait(u, queue_idle, 0, "draining the invalidation queue");
+		if (err)
+			return err;
+		err = vtd_gcmd(u, GCMD_QIE, 0, "disabling queued invalidation");
+		if (err)
+			return err;
+	}
+	u->qi = 0;
+	return IOG_OK;
+}
+
+static int disable_ir(struct iog_vtd *u)
+{
+	if (vtd_read32(u, VTD_GSTS_REG) & GSTS_IRES) {
+		int err = vtd_gcmd(u, GCMD_IRE, 0, "disabling interrupt remapping");
+
+		if (err)
+			return err;
+	}
+	u->ir_deferred = 0;
+	return IOG_OK;
+}
+
+int iog_vtd_disable(struct iog_vtd *u, enum iog_vtd_ir_policy policy, unsigned flags)
+{
+	uint32_t gsts;
+	int err, ir_live;
+
+	if (!u || !u->plat)
+		return IOG_EINVAL;
+	gsts = vtd_read32(u, VTD_GSTS_REG);
+	ir_live = (gsts & GSTS_IRES) && u->fw.irte_present;
+	if (ir_live && policy == IOG_VTD_IR_REFUSE) {
+		iog_logf(u->plat, IOG_LOG_ERROR,
+			 "vtd %llx: interrupt remapping is on with %u live entries: not disabling",
+			 (unsigned long long)u->base, u->fw.irte_present);
+		return IOG_ECONFLICT;
+	}
+	if (ir_live && policy == IOG_VTD_IR_WARN)
+		iog_logf(u->plat, IOG_LOG_WARN,
+			 "vtd %llx: turning off interrupt remapping with %u live entries",
+			 (unsigned long long)u->base, u->fw.irte_present);
+	/* 1. Translation: from here DMA is untranslated (PMRs still apply). */
+	if (gsts & GSTS_TES) {
+		err = vtd_gcmd(u, GCMD_TE, 0, "disabling translation");
+		if (err)
+			return err;
+	}
+	/* 2. Interrupt remapping unless deferred, then the queue (firmware's memory). */
+	if (ir_live && policy == IOG_VTD_IR_DEFER) {
+		u->ir_deferred = 1;
+		iog_logf(u->plat, IOG_LOG_WARN,
+			 "vtd %llx: interrupt remapping left on (%u live entries), as asked",
+			 (unsigned long long)u->base, u->fw.irte_present);
+	} else {
+		err = disable_ir(u);
+		if (err)
+			return err;
+	}
+	err = disable_qi(u);
+	if (err)
+		return err;
+	/* 3. Protected memory regions, which block DMA even with translation off. */
+	if (!(flags & IOG_VTD_KEEP_PMR)) {
+		err = iog_vtd_disable_pmr(u);
+		if (err)
+			return err;
+	}
+	/* 4. Whatever firmware left in the fault records. */
+	iog_vtd_faults(u, NULL, 0);
+	vtd_write32(u, VTD_FSTS_REG, FSTS_PFO | FSTS_IQE | FSTS_ICE | FSTS_ITE);
+	return IOG_OK;
+}
+
+int iog_vtd_disable_pmr(struct iog_vtd *u)
+{
+	if (!u || !u->plat)
+		return IOG_EINVAL;
+	if (!(u->cap & (CAP_PLMR | CAP_PHMR)) || !(vtd_read32(u, VTD_PMEN_REG) & PMEN_PRS))
+		return IOG_OK;
+	vtd_write32(u, VTD_PMEN_REG, 0);
+	return vtd_wait(u, pmen_off, 0, "disabling protected memory regions");
+}
+
+int iog_vtd_disable_ir(struct iog_vtd *u)
+{
+	if (!u || !u->plat)
+		return IOG_EINVAL;
+	return disable_ir(u);
+}
+
+unsigned iog_vtd_levels(const struct iog_vtd *u, unsigned bits)
+{
+	unsigned sagaw = CAP_SAGAW(u->cap), best = 0;
+
+	/* SAGAW bit 1: 39-bit 3-level, bit 2: 48-bit 4-level, bit 3: 57-bit 5-level. */
+	for (unsigned levels = 3; levels <= 5; levels++) {
+		if (!(sagaw & (1u << (levels - 2))))
+			continue;
+		best = levels;
+		if (12 + 9 * levels >= bits)
+			return levels;
+	}
+	return best && 12 + 9 * best >= bits ? best : 0;
+}
+
+struct iog_pt_config iog_vtd_pt_config(const struct iog_vtd *u, unsigned levels)
+{
+	struct iog_pt_config c = {
+		.levels = levels,
+		.large = CAP_SLLPS(u->cap) & (IOG_PT_LARGE_2M | IOG_PT_LARGE_1G),
+		.out_bits = CAP_MGAW(u->cap) + 1,
+		.coherent = (u->ecap & ECAP_C) != 0,
+	};
+
+	return c;
+}
+
+static void *alloc_page(struct iog_vtd *u, uint64_t *phys)
+{
+	void *v = NULL;
+
+	if (u->plat->page_alloc(u->plat->ctx, &v, phys) || !v)
+		return NULL;
+	vtd_flush(u, v, IOG_PAGE_SIZE);
+	return v;
+}
+
+static void free_page(struct iog_vtd *u, void *v, uint64_t phys)
+{
+	if (v)
+		u->plat->page_free(u->plat->ctx, v, phys);
+}
+
+int iog_vtd_set_root(struct iog_vtd *u)
+{
+	int err;
+
+	if (!u || !u->plat || u->root)
+		return IOG_EINVAL;
+	if (vtd_read32(u, VTD_GSTS_REG) & GSTS_TES)
+		return IOG_ECONFLICT; /* disable first: never swap tables under live DMA */
+	u->root = alloc_page(u, &u->root_phys);
+	if (!u->root)
+		return IOG_ENOMEM;
+	vtd_write64(u, VTD_RTADDR_REG, u->root_phys); /* TTM = 00: legacy mode */
+	err = vtd_gcmd(u, GCMD_SRTP, 1, "setting the root table pointer");
+	if (err)
+		return err;
+	if (u->ecap & ECAP_QI) {
+		err = vtd_qi_start(u);
+		if (err)
+			return err;
+	}
+	/* Caches may hold entries from firmware's tables: drop everything. */
+	err = iog_vtd_inv_context_global(u);
+	if (!err)
+		err = iog_vtd_inv_iotlb_global(u);
+	return err;
+}
+
+/* The context table of `bus`, created when `create`; NULL if none or out of pages. */
+static uint64_t *context_table(struct iog_vtd *u, uint8_t bus, int create)
+{
+	uint64_t *root = &u->root[2 * bus], phys;
+	uint64_t *ctx;
+
+	if (*root & ROOT_P)
+		return u->plat->page_virt(u->plat->ctx, *root & TABLE_ADDR);
+	if (!create)
+		return NULL;
+	ctx = alloc_page(u, &phys);
+	if (!ctx)
+		return NULL;
+	u->ctx_pages++;
+	root[1] = 0;
+	root[0] = phys | ROOT_P;
+	vtd_flush(u, root, 16);
+	return ctx;
+}
+
+static uint16_t sid_of(uint8_t bus, uint8_t devfn)
+{
+	return (uint16_t)(bus << 8 | devfn);
+}
+
+/* Writes a context entry (present bit last) and invalidates what it replaces. */
+static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t lo, uint64_t hi)
+{
+	uint64_t *ctx, *e, old_lo, old_hi;
+	int err;
+
+	if (!u || !u->root)
+		return IOG_EINVAL;
+	ctx = context_table(u, bus, lo != 0);
+	if (!ctx)
+		return lo ? IOG_ENOMEM : IOG_OK;
+	e = &ctx[2 * devfn];
+	old_lo = e[0];
+	old_hi = e[1];
+	if ((old_lo & CTX_LO_P) && !u->batch) {
+		/* Never let the unit see half an entry: not present first. */
+		e[0] = 0;
+		vtd_flush(u, e, 16);
+		err = iog_vtd_inv_context_device(u, (uint16_t)(old_hi >> 8), sid_of(bus, devfn));
+		if (!err)
+			err = iog_vtd_inv_iotlb_domain(u, (uint16_t)(old_hi >> 8));
+		if (err)
+			return err;
+	}
+	if (!lo || u->batch) {
+		e[0] = 0;
+		e[1] = hi;
+		e[0] = lo;
+		vtd_flush(u, e, 16);
+		return IOG_OK;
+	}
+	e[1] = hi;
+	vtd_flush(u, e, 16);
+	e[0] = lo;
+	vtd_flush(u, e, 16);
+	if (u->cap & CAP_CM) {
+		/* Caching mode may cache not-present entries, under domain id 0. */
+		err = iog_vtd_inv_context_device(u, 0, sid_of(bus, devfn));
+		if (!err)
+			err = iog_vtd_inv_iotlb_domain(u, (uint16_t)(hi >> 8));
+		return err;
+	}
+	return iog_vtd_flush_write_buffer(u);
+}
+
+static int check_did(const struct iog_vtd *u, uint16_t did)
+{
+	if (did >= u->ndoms)
+		return IOG_EINVAL;
+	/* With caching mode, domain id 0 tags not-present entries (spec 6.2.2). */
+	if (did == 0 && (u->cap & CAP_CM))
+		return IOG_EINVAL;
+	return IOG_OK;
+}
+
+int iog_vtd_attach(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint16_t did,
+		   const struct iog_pt *pt)
+{
+	if (!u || !pt || !pt->root || check_did(u, did))
+		return IOG_EINVAL;
+	if (pt->levels < 3 || pt->levels > 5 || !(CAP_SAGAW(u->cap) & (1u << (pt->levels - 2))))
+		return IOG_EINVAL;
+	if (pt->coherent && !(u->ecap & ECAP_C))
+		return IOG_EINVAL; /* tables built for a coherent unit lack the flushes */
+	return set_context(u, bus, devfn, (pt->root_phys & TABLE_ADDR) | CTX_LO_P,
+			   CTX_HI_AW(pt->levels - 2) | CTX_HI_DID(did));
+}
+
+int iog_vtd_attach_passthrough(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint16_t did)
+{
+	unsigned levels;
+
+	if (!u || check_did(u, did) || !(u->ecap & ECAP_PT))
+		return IOG_EINVAL;
+	levels = iog_vtd_levels(u, 0);
+	return set_context(u, bus, devfn, CTX_LO_TT_PT | CTX_LO_P,
+			   CTX_HI_AW(levels - 2) | CTX_HI_DID(did));
+}
+
+int iog_vtd_detach(struct iog_vtd *u, uint8_t bus, uint8_t devfn)
+{
+	return set_context(u, bus, devfn, 0, 0);
+}
+
+void iog_vtd_batch_begin(struct iog_vtd *u)
+{
+	if (u)
+		u->batch = 1;
+}
+
+int iog_vtd_batch_end(struct iog_vtd *u)
+{
+	int err;
+
+	if (!u || !u->batch)
+		return IOG_EINVAL;
+	u->batch = 0;
+	err = iog_vtd_flush_write_buffer(u);
+	if (!err)
+		err = iog_vtd_inv_context_global(u);
+	if (!err)
+		err = iog_vtd_inv_iotlb_global(u);
+	return err;
+}
+
+int iog_vtd_enable(struct iog_vtd *u)
+{
+	int err;
+
+	if (!u || !u->root)
+		return IOG_EINVAL;
+	err = iog_vtd_flush_write_buffer(u);
+	if (err)
+		return err;
+	return vtd_gcmd(u, GCMD_TE, 1, "enabling translation");
+}
+
+int iog_vtd_flush_write_buffer(struct iog_vtd *u)
+{
+	if (!u)
+		return IOG_EINVAL;
+	if (!(u->cap & CAP_RWBF))
+		return IOG_OK;
+	return vtd_gcmd_oneshot_clear(u, GCMD_WBF, "flushing the write buffer");
+}
+
+void iog_vtd_release(struct iog_vtd *u)
+{
+	if (!u || !u->plat)
+		return;
+	if (u->root) {
+		for (unsigned bus = 0; bus < 256; bus++)
+			if (u->root[2 * bus] & ROOT_P) {
+				uint64_t phys = u->root[2 * bus] & TABLE_ADDR;
+
+				free_page(u, u->plat->page_virt(u->plat->ctx, phys), phys);
+			}
+		free_page(u, u->root, u->root_phys);
+		u->root = NULL;
+		u->ctx_pages = 0;
+	}
+	vtd_qi_release(u);
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* Shared between the files of the VT-d driver; not public. */
+#ifndef IOG_VTD_INTERNAL_H
+#define IOG_VTD_INTERNAL_H
+
+#include <ioguard/vtd.h>
+
+uint32_t vtd_read32(const struct iog_vtd *u, uint32_t off);
+uint64_t vtd_read64(const struct iog_vtd *u, uint32_t off);
+void vtd_write32(const struct iog_vtd *u, uint32_t off, uint32_t v);
+void vtd_write64(const struct iog_vtd *u, uint32_t off, uint64_t v);
+/* cache_flush when the unit is not coherent (ECAP.C = 0). */
+void vtd_flush(const struct iog_vtd *u, const void *p, size_t len);
+
+/* Polls done(u, arg) within the unit's timeout; IOG_ETIMEDOUT (logged) otherwise. */
+int vtd_wait(const struct iog_vtd *u, int (*done)(const struct iog_vtd *u, uint64_t arg),
+	     uint64_t arg, const char *what);
+/* Sets (on) or clears a GCMD command and waits for the GSTS bit at the same position. */
+int vtd_gcmd(const struct iog_vtd *u, uint32_t cmd, int on, const char *what);
+
+/* Queued invalidation: allocate and enable the queue; free it (QIE must be off). */
+int vtd_qi_start(struct iog_vtd *u);
+void vtd_qi_release(struct iog_vtd *u);
+
+#endif
