@@ -30,6 +30,7 @@ MODEL_SRC := $(sort $(wildcard model/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_HELPER_SRC := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
 ASL := $(sort $(wildcard tests/tables/*.asl))
 
 # The tool's bundled examples: QEMU's own tables, compiled from the fixtures.
@@ -43,6 +44,7 @@ SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/example.o
 UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/san/%.o) $(MODEL_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 TABLES := $(ASL:tests/tables/%.asl=$(BUILD)/tables/%.aml)
 
 LIB := $(BUILD)/libioguard.a
@@ -54,7 +56,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .PHONY: all deps lib tool tables tests test unit bench cli docs-check install-check format-check xcheck fuzz fuzz-short \
 	freestanding-check clang-check run install uninstall clean format
 
-all: lib tool tables tests
+all: lib tool tables tests $(BENCH_BIN)
 
 # Installs (as root) or names (otherwise) the Debian packages needed.
 deps: $(DEPS_STAMP)
@@ -181,9 +183,6 @@ clang-check: $(DEPS_STAMP)
 	@echo "clang-check: $(words $(LIB_SRC) $(TOOL_SRC) $(MODEL_SRC) $(UNIT_SRC) $(FUZZ_SRC)) files clean"
 
 # Benchmarks: figures, never pass/fail. The last line is the one to track.
-BENCH_SRC := $(sort $(wildcard bench/*.c))
-BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
-
 $(BUILD)/bench/%: bench/%.c $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -O2 -g -o $@ $< $(LIB)

@@ -53,26 +53,10 @@ static void put_table(struct machine *m, uint64_t phys, const char sig[4], size_
 
 static void put_rsdp(struct machine *m, uint64_t at, int revision, uint32_t rsdt, uint64_t xsdt)
 {
-	uint8_t r[36] = "RSD PTR ";
-	uint8_t sum = 0;
+	uint8_t r[36];
+	size_t n = rsdp_bytes(r, revision, rsdt, xsdt);
 
-	memcpy(r + 9, "IOGTST", 6);
-	r[15] = (uint8_t)revision;
-	memcpy(r + 16, &rsdt, 4);
-	for (int i = 0; i < 20; i++)
-		sum = (uint8_t)(sum + r[i]);
-	r[8] = (uint8_t)(0x100 - sum);
-	if (revision >= 2) {
-		uint32_t len = 36;
-
-		memcpy(r + 20, &len, 4);
-		memcpy(r + 24, &xsdt, 8);
-		sum = 0;
-		for (int i = 0; i < 36; i++)
-			sum = (uint8_t)(sum + r[i]);
-		r[32] = (uint8_t)(0x100 - sum);
-	}
-	memcpy(iog_hosted_ptr(&m->h, at, revision >= 2 ? 36 : 20), r, revision >= 2 ? 36 : 20);
+	memcpy(iog_hosted_ptr(&m->h, at, n), r, n);
 }
 
 /* Root table listing the given addresses (entry size 4 or 8). */

@@ -582,13 +582,57 @@ static void test_fault_overflow(void **state)
 	machine_free(x);
 }
 
+/* The DMAR is concealed as configured; other tables stay. */
+static void test_conceal(void **state)
+{
+	static const enum iog_conceal_mode modes[] = {IOG_CONCEAL_ZAP, IOG_CONCEAL_UNLINK};
+
+	(void)state;
+	for (unsigned i = 0; i < 2; i++) {
+		struct machine *x = machine_new(2, 0);
+		struct iog_acpi acpi, after;
+		struct iog_acpi_table t;
+		uint64_t xsdt = FW_AT + 0x10000, dmar = FW_AT + 0x20000, apic = FW_AT + 0x30000;
+		uint8_t r[36];
+		struct tb *tb = malloc(sizeof(*tb));
+
+		assert_int_equal(iog_hosted_add_ram(&x->h, 0xe0000, 0x20000), 0);
+		memcpy(iog_hosted_ptr(&x->h, 0xe0000, 36), r, rsdp_bytes(r, 2, 0, xsdt));
+		memcpy(iog_hosted_ptr(&x->h, dmar, x->dmar.len), x->dmar.buf, x->dmar.len);
+		tb_init(tb);
+		tb_header(tb, "APIC", 1);
+		tb_finish(tb);
+		memcpy(iog_hosted_ptr(&x->h, apic, tb->len), tb->buf, tb->len);
+		tb_init(tb);
+		tb_header(tb, "XSDT", 1);
+		tb_u64(tb, dmar);
+		tb_u64(tb, apic);
+		tb_finish(tb);
+		memcpy(iog_hosted_ptr(&x->h, xsdt, tb->len), tb->buf, tb->len);
+		assert_int_equal(iog_acpi_init(&acpi, &x->h.plat, 0xe0000, NULL), 0);
+		assert_int_equal(iog_acpi_find(&acpi, "DMAR", 0, &t, NULL), 0);
+		x->c.acpi = &acpi;
+		x->c.conceal = modes[i];
+		apply_ok(x);
+		assert_int_equal(x->s.concealed, 1);
+		assert_int_equal(iog_acpi_init(&after, &x->h.plat, 0xe0000, NULL), 0);
+		assert_int_equal(iog_acpi_find(&after, "DMAR", 0, &t, NULL), IOG_ENOTFOUND);
+		assert_int_equal(iog_acpi_find(&after, "APIC", 0, &t, NULL), 0);
+		assert_int_equal(iog_acpi_entry_count(&after, IOG_SDT_XSDT),
+				 modes[i] == IOG_CONCEAL_ZAP ? 2 : 1);
+		dma_faults(x, DISK, VMM_BASE, 1, 0);
+		free(tb);
+		machine_free(x);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shield_every_cap_set), cmocka_unit_test(test_ir_policy),
 		cmocka_unit_test(test_injected_faults),	     cmocka_unit_test(test_rmrr_conflict),
 		cmocka_unit_test(test_disable_only),	     cmocka_unit_test(test_probe_rejects),
-		cmocka_unit_test(test_fault_overflow),
+		cmocka_unit_test(test_fault_overflow),	     cmocka_unit_test(test_conceal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -247,3 +247,26 @@ void free_paths(char **paths, size_t n)
 		free(paths[i]);
 	free(paths);
 }
+
+size_t rsdp_bytes(uint8_t r[36], int revision, uint32_t rsdt, uint64_t xsdt)
+{
+	uint8_t sum = 0;
+
+	memset(r, 0, 36);
+	memcpy(r, "RSD PTR ", 8);
+	memcpy(r + 9, "IOGTST", 6);
+	r[15] = (uint8_t)revision;
+	memcpy(r + 16, &rsdt, 4);
+	for (int i = 0; i < 20; i++)
+		sum = (uint8_t)(sum + r[i]);
+	r[8] = (uint8_t)(0x100 - sum);
+	if (revision < 2)
+		return 20;
+	r[20] = 36;
+	memcpy(r + 24, &xsdt, 8);
+	sum = 0;
+	for (int i = 0; i < 36; i++)
+		sum = (uint8_t)(sum + r[i]);
+	r[32] = (uint8_t)(0x100 - sum);
+	return 36;
+}

@@ -44,6 +44,9 @@ void dmar_scope(struct tb *t, uint8_t type, uint8_t enum_id, uint8_t bus, int np
 /* Patches the u16 length at off+2 to cover up to the current end. */
 void tb_end16(struct tb *t, size_t off);
 
+/* An RSDP of `revision` (0: 20 bytes; 2: 36) with valid checksums; returns its length. */
+size_t rsdp_bytes(uint8_t r[36], int revision, uint32_t rsdt, uint64_t xsdt);
+
 /* Reads a whole file into malloc'ed memory; NULL if it cannot. */
 uint8_t *read_whole(const char *path, size_t *len);
 /* $IOG_TABLES/name (the compiled fixtures), or NULL when absent. */
