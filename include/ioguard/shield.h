@@ -32,7 +32,8 @@ struct iog_shield_config {
 	unsigned nmemmap;
 	const struct iog_range *protect; /* what no device may reach */
 	unsigned nprotect;
-	const struct iog_grant *grants; /* devices the VMM drives, and their ranges */
+	/* Devices the VMM drives, and what each may reach: may lie in protected memory. */
+	const struct iog_grant *grants;
 	unsigned ngrants;
 
 	struct iog_acpi *acpi; /* NULL: do not conceal */

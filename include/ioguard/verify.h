@@ -4,8 +4,9 @@
  * protected memory. Starting from a unit's root-table register it walks root
  * → context → second-level tables the way the hardware does, and checks for
  * every bus/devfn that no translation reaches a protected page with any
- * permission, and that every grant is reachable with exactly its permission
- * and nothing else (its RMRRs aside). It shares no code with the page-table
+ * permission (but a device's own grants and RMRRs, at their own address),
+ * and that every grant is reachable with exactly its permission and nothing
+ * else (its RMRRs aside). It shares no code with the page-table
  * engine or the driver, so that a bug in one is caught by the other; a VMM
  * can run it at any time against live tables.
  */

@@ -222,9 +222,6 @@ static int make_domains(struct iog_shield *s, const struct iog_shield_config *c,
 
 			if (pass && !rmrr_conflicts(c, &s->rmrrs[i]))
 				continue;
-			if (!pass && overlaps_protected(c, c->grants[i].base, c->grants[i].size))
-				return iog_fail(d, IOG_ECONFLICT, c->grants[i].base,
-						"a grant overlaps protected memory");
 			if (!pass && (!c->grants[i].perm || c->grants[i].perm > IOG_PT_RW ||
 				      !c->grants[i].size))
 				return iog_fail(d, IOG_EINVAL, c->grants[i].base,

@@ -41,11 +41,6 @@ static int overlap(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
 	return asz && bsz && a < b + bsz && b < a + asz;
 }
 
-static int contains(uint64_t outer, uint64_t osz, uint64_t a, uint64_t asz)
-{
-	return a >= outer && a - outer <= osz && asz <= osz - (a - outer);
-}
-
 static int same_device(const struct walk *w, uint16_t segment, uint8_t bus, uint8_t devfn)
 {
 	return segment == w->in->segment && (uint16_t)(bus << 8 | devfn) == w->sid;
@@ -64,47 +59,66 @@ static void violation(struct walk *w, uint64_t iova, uint64_t phys, unsigned per
 	w->failed = 1;
 }
 
-/* Is [phys, phys + size) allowed for this device as an exception (its RMRRs)? */
-static int excepted(const struct walk *w, uint64_t phys, uint64_t size)
+/*
+ * Is [phys, phys + size), reached with `perm`, entirely the device's own: its
+ * grants (when `grants`, with a permission covering `perm`) and exceptions
+ * (its RMRRs), possibly several side by side? Returns the first address that
+ * is not, or phys + size when all is.
+ */
+static uint64_t own_until(const struct walk *w, uint64_t phys, uint64_t size, unsigned perm,
+			  int grants)
 {
-	for (unsigned i = 0; i < w->in->nexceptions; i++) {
-		const struct iog_exception *x = &w->in->exceptions[i];
+	uint64_t a = phys, end = phys + size;
 
-		if (same_device(w, x->segment, x->bus, x->devfn) &&
-		    contains(x->base, x->size, phys, size))
-			return 1;
+	for (unsigned steps = 0; a < end && steps <= w->in->ngrants + w->in->nexceptions; steps++) {
+		uint64_t next = a;
+
+		for (unsigned i = 0; grants && i < w->in->ngrants; i++) {
+			const struct iog_grant *g = &w->in->grants[i];
+
+			if (same_device(w, g->segment, g->bus, g->devfn) && !(perm & ~g->perm) &&
+			    a >= g->base && a - g->base < g->size && g->base + g->size > next)
+				next = g->base + g->size;
+		}
+		for (unsigned i = 0; i < w->in->nexceptions; i++) {
+			const struct iog_exception *x = &w->in->exceptions[i];
+
+			if (same_device(w, x->segment, x->bus, x->devfn) && a >= x->base &&
+			    a - x->base < x->size && x->base + x->size > next)
+				next = x->base + x->size;
+		}
+		if (next == a)
+			return a;
+		a = next;
 	}
-	return 0;
+	return a < end ? a : end;
 }
 
-/* One reachable leaf: [iova, iova + size) → [phys, phys + size) with perm. */
+/*
+ * One reachable leaf: [iova, iova + size) → [phys, phys + size) with perm.
+ * Protected memory is reachable only as the device's own grant or RMRR (at
+ * its own address); a granted device reaches nothing but those.
+ */
 static void leaf(struct walk *w, uint64_t iova, uint64_t phys, uint64_t size, unsigned perm)
 {
 	w->rep->leaves++;
 	for (unsigned i = 0; i < w->in->nprotect; i++) {
 		const struct iog_range *p = &w->in->protect[i];
+		uint64_t lo, hi, bad;
 
-		if (overlap(phys, size, p->base, p->size) && !excepted(w, phys, size)) {
-			uint64_t at = phys > p->base ? phys : p->base;
-
-			violation(w, iova + (at - phys), at, perm,
+		if (!overlap(phys, size, p->base, p->size))
+			continue;
+		lo = phys > p->base ? phys : p->base;
+		hi = phys + size < p->base + p->size ? phys + size : p->base + p->size;
+		bad = iova == phys ? own_until(w, lo, hi - lo, perm, w->strict) : lo;
+		if (bad < hi) {
+			violation(w, iova + (bad - phys), bad, perm,
 				  "a translation reaches protected memory");
 			return;
 		}
 	}
-	if (w->strict) {
-		/* A granted device reaches its grants (identity, within their perm) only. */
-		for (unsigned i = 0; i < w->in->ngrants; i++) {
-			const struct iog_grant *g = &w->in->grants[i];
-
-			if (same_device(w, g->segment, g->bus, g->devfn) && iova == phys &&
-			    contains(g->base, g->size, phys, size) && !(perm & ~g->perm))
-				return;
-		}
-		if (iova == phys && excepted(w, phys, size))
-			return;
+	if (w->strict && (iova != phys || own_until(w, phys, size, perm, 1) < phys + size))
 		violation(w, iova, phys, perm, "a granted device reaches memory beyond its grants");
-	}
 }
 
 static int large_ok(const struct walk *w, unsigned level)

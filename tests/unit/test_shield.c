@@ -27,6 +27,7 @@
 #define RMRR_LIMIT 0x9e01ffffull
 #define GRANT_RW 0x30000000ull
 #define GRANT_RO 0x32000000ull
+#define GRANT_VMM (VMM_BASE + 0x400000) /* a VMM buffer its NIC may write */
 #define MiB (1024ull * 1024)
 
 #define SID(b, d, f) ((uint16_t)((b) << 8 | (d) << 3 | (f)))
@@ -99,7 +100,7 @@ struct machine {
 	size_t rmrr_off;
 	struct iog_range memmap[3];
 	struct iog_range protect[1];
-	struct iog_grant grants[2];
+	struct iog_grant grants[3];
 	struct iog_shield_config c;
 	struct iog_shield s;
 	struct caps k;
@@ -187,6 +188,7 @@ static struct machine *machine_new(unsigned caps_index, unsigned live_irtes)
 	x->protect[0] = (struct iog_range){VMM_BASE, VMM_SIZE};
 	x->grants[0] = (struct iog_grant){0, 0, 0x1f << 3 | 6, GRANT_RW, 16 * MiB, IOG_PT_RW};
 	x->grants[1] = (struct iog_grant){0, 0, 0x1f << 3 | 6, GRANT_RO, MiB, IOG_PT_READ};
+	x->grants[2] = (struct iog_grant){0, 0, 0x1f << 3 | 6, GRANT_VMM, 0x10000, IOG_PT_RW};
 	x->c = (struct iog_shield_config){
 		.dmar = x->dmar.buf,
 		.dmar_len = x->dmar.len,
@@ -195,7 +197,7 @@ static struct machine *machine_new(unsigned caps_index, unsigned live_irtes)
 		.protect = x->protect,
 		.nprotect = 1,
 		.grants = x->grants,
-		.ngrants = 2,
+		.ngrants = 3,
 		.ir_policy = IOG_VTD_IR_WARN,
 	};
 	return x;
@@ -291,6 +293,12 @@ static void check_machine(struct machine *x)
 		dma_faults(x, everyone[i], VMM_BASE + VMM_SIZE - 8, 1, 0);
 		dma_faults(x, everyone[i], x->s.units[0].root_phys + 16, 1, 0);
 	}
+	/* The NIC's buffer inside the VMM is the NIC's only. */
+	dma_ok(x, NIC, GRANT_VMM + 0x100, 1);
+	dma_faults(x, NIC, GRANT_VMM + 0x10000, 1, 0);
+	for (unsigned i = 0; i < 4; i++)
+		if (everyone[i] != NIC)
+			dma_faults(x, everyone[i], GRANT_VMM, 0, 0);
 	/* Ordinary devices reach the memory map, and only it. */
 	for (unsigned i = 0; i < 3; i++) {
 		dma_ok(x, ordinary[i], 0x1000, 1);
