@@ -462,6 +462,8 @@ static void gcmd_write(struct vtd_model *m, uint32_t v)
 			continue;
 		m->gcmd_state ^= bit;
 		changes++;
+		if (bit == VTDM_GCMD_TE && !want)
+			m->stats.te_off_writes++;
 		start_cmd(m, bit, want, 0);
 	}
 	if (v & VTDM_GCMD_SRTP) {

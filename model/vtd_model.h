@@ -226,6 +226,7 @@ struct vtd_model_stats {
 	unsigned long gcmd_writes, gcmd_multi; /* writes changing more than one command */
 	unsigned long wbf_unneeded;	       /* WBF without CAP.RWBF (ignored) */
 	unsigned long te_without_root;	       /* TE enabled before any SRTP */
+	unsigned long te_off_writes;	       /* GCMD writes that turned translation off */
 	/* Driver bugs the hardware would not report. */
 	unsigned long reg_inv_while_qi; /* CCMD/IOTLB invalidation while QIES (ignored) */
 	unsigned long busy_cmd_writes;	/* CCMD/IOTLB written while ICC/IVT still set */
@@ -273,6 +274,13 @@ struct vtd_model {
 	 * 1: remapped (translated) requests are not checked against the PMRs.
 	 */
 	int pmr_skip_remapped;
+	/*
+	 * Page-selective invalidation and large leaves: the spec asks software
+	 * for an address mask covering the whole leaf (AM >= 9 for 2 MiB). 0
+	 * (default, as QEMU): any overlapping entry is dropped; 1: only entries
+	 * inside the invalidated range, so a too-narrow mask leaves the leaf cached.
+	 */
+	int psi_strict;
 
 	/* Registers. */
 	uint32_t gsts;

@@ -524,6 +524,9 @@ void vtdm_iotlb_invalidate(struct vtd_model *m, unsigned gran, uint16_t did, uin
 			drop = 1;
 		else if (gran == 2)
 			drop = e->did == did;
+		else if (m->psi_strict)
+			drop = e->did == did && e->iova >= base &&
+			       e->iova + (level_size(e->level) - 1) <= last;
 		else
 			drop = e->did == did && e->iova <= last &&
 			       e->iova + (level_size(e->level) - 1) >= base;

@@ -56,8 +56,8 @@ struct iog_pt {
 /* What a change requires the caller to invalidate. */
 #define IOG_PT_INV_CHANGED 1u /* a present translation changed or went away */
 #define IOG_PT_INV_ADDED 2u   /* a not-present IOVA became present (caching mode only) */
-#define IOG_PT_INV_TABLES 4u  /* a table page was freed or a leaf became a table: */
-			      /* paging-structure caches too (IH = 0) */
+#define IOG_PT_INV_TABLES 4u  /* a table was linked, freed or split from a large leaf: */
+			      /* when invalidating, paging-structure caches too (IH = 0) */
 struct iog_pt_inval {
 	unsigned flags;
 	uint64_t start; /* the IOVAs concerned: [start, end); meaningful when flags != 0 */

@@ -3,7 +3,8 @@
  * The shield: BitVisor's use of VT-d for a whole platform, in one call.
  * From the DMAR, a memory map, the regions to protect (the VMM's own memory)
  * and the grants (devices the VMM drives, and what each may reach), it
- * disables what firmware enabled, conceals the DMAR, builds a default domain
+ * disables what firmware enabled (keeping translation on, so that DMA is
+ * never untranslated), conceals the DMAR, builds a default domain
  * that identity-maps the memory map minus the protected regions, a domain
  * per granted device that reaches only its grants, honours RMRRs, programs
  * and enables every unit, and verifies the result with the isolation
@@ -72,6 +73,7 @@ struct iog_shield {
 	unsigned ndomains;
 	struct iog_shield_rmrr rmrrs[IOG_SHIELD_MAX_RMRR];
 	unsigned nrmrrs;
+	unsigned haw;			 /* host address width, from the DMAR */
 	unsigned concealed;		 /* tables concealed */
 	unsigned contexts;		 /* context entries written */
 	struct iog_verify_report report; /* the verifier's, summed over units */
@@ -91,7 +93,10 @@ int iog_shield_apply(struct iog_shield *s, const struct iog_platform *plat,
 /* Runs the verifier again over every unit (the tables may have been changed since). */
 int iog_shield_verify(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d);
 
-/* Turns translation off and frees every table and page the shield allocated. */
-void iog_shield_release(struct iog_shield *s);
+/*
+ * Turns translation off and frees every table and page the shield allocated;
+ * IOG_ECONFLICT (nothing freed) when a unit does not stop translating.
+ */
+int iog_shield_release(struct iog_shield *s);
 
 #endif

@@ -58,6 +58,7 @@ struct iog_vtd {
 	unsigned nfr;	/* number of fault recording registers */
 	uint32_t iro;	/* byte offset of the IVA/IOTLB registers */
 	unsigned ndoms; /* domain ids 0 .. ndoms-1 */
+	unsigned haw;	/* host address width: the DMAR's, once the caller sets it */
 	uint64_t timeout_ns;
 	struct iog_vtd_fw_state fw;
 	int ir_deferred; /* IR left on by IOG_VTD_IR_DEFER */
@@ -89,6 +90,8 @@ int iog_vtd_probe(struct iog_vtd *u, const struct iog_platform *plat, uint64_t b
 
 /* iog_vtd_disable flags: leave the protected memory regions on (iog_vtd_disable_pmr later). */
 #define IOG_VTD_KEEP_PMR 1u
+/* ... leave translation on: iog_vtd_set_root then switches tables without a gap. */
+#define IOG_VTD_KEEP_TE 2u
 
 /*
  * Turns off what firmware enabled, in a safe order: translation, interrupt
@@ -110,6 +113,7 @@ struct iog_pt_config iog_vtd_pt_config(const struct iog_vtd *u, unsigned levels)
 /*
  * Allocates an empty root table, sets it (SRTP), starts queued invalidation
  * when the unit has it, and invalidates the context cache and IOTLB globally.
+ * With translation on, the unit switches to the new (empty) tables at once.
  */
 int iog_vtd_set_root(struct iog_vtd *u);
 
@@ -144,6 +148,7 @@ int iog_vtd_inv_iotlb_range(struct iog_vtd *u, uint16_t did, uint64_t addr, uint
  * What a page-table change (iog_pt_*) requires: IOTLB invalidation of the
  * range for changed entries, also for added ones in caching mode (CAP.CM),
  * else a write-buffer flush (CAP.RWBF). Then releases detached table pages.
+ * Call it after each change; a page table serves one domain of one unit.
  */
 int iog_vtd_flush_pt(struct iog_vtd *u, uint16_t did, struct iog_pt *pt,
 		     const struct iog_pt_inval *inv);
@@ -160,7 +165,10 @@ int iog_vtd_enable(struct iog_vtd *u);
  */
 int iog_vtd_faults(struct iog_vtd *u, struct iog_vtd_fault *out, unsigned max);
 
-/* Frees the root, context tables and queue pages (translation must be off). */
-void iog_vtd_release(struct iog_vtd *u);
+/*
+ * Frees the root, context tables and queue pages. Refuses (IOG_ECONFLICT,
+ * nothing freed) while the unit still translates or queues.
+ */
+int iog_vtd_release(struct iog_vtd *u);
 
 #endif

@@ -172,6 +172,14 @@ static int descend(struct op *o, uint64_t *t, unsigned i, unsigned level, uint64
 				child[j] = make_leaf((e & SL_ADDR) + j * sub,
 						     (unsigned)(e & SL_PERM), level - 1);
 			flush(pt, child, IOG_PAGE_SIZE);
+			/*
+			 * The unit may cache the large leaf as one entry: the whole
+			 * of it must be invalidated (an address mask covering it).
+			 */
+			inv_add(o->inv, IOG_PT_INV_CHANGED | IOG_PT_INV_TABLES, base, base + span);
+		} else {
+			/* Caching mode may have cached "not present" here, at this level. */
+			inv_add(o->inv, IOG_PT_INV_ADDED | IOG_PT_INV_TABLES, a, stop);
 		}
 		t[i] = cphys | SL_R | SL_W;
 		flush(pt, &t[i], sizeof(t[i]));

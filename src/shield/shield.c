@@ -100,6 +100,7 @@ static int probe_units(struct iog_shield *s, const struct iog_shield_config *c, 
 				d->offset = (uint64_t)off + 8; /* the DRHD's register base field */
 			return err;
 		}
+		s->units[s->nunits].haw = s->haw;
 		s->unit_drhd[s->nunits++] = off;
 	}
 	if (off != IOG_ENOTFOUND)
@@ -223,9 +224,11 @@ static int make_domains(struct iog_shield *s, const struct iog_shield_config *c,
 			if (pass && !rmrr_conflicts(c, &s->rmrrs[i]))
 				continue;
 			if (!pass && (!c->grants[i].perm || c->grants[i].perm > IOG_PT_RW ||
-				      !c->grants[i].size))
+				      !c->grants[i].size ||
+				      ((c->grants[i].base | c->grants[i].size) & PAGE_MASK)))
 				return iog_fail(d, IOG_EINVAL, c->grants[i].base,
-						"a grant has no size or a bad permission");
+						"a grant is not whole 4 KiB pages or has a bad "
+						"permission");
 			if (domain_of(s, seg, bus, devfn))
 				continue;
 			unit = unit_of(s, c, seg, bus, devfn);
@@ -383,13 +386,8 @@ int iog_shield_verify(struct iog_shield *s, const struct iog_shield_config *c, s
 			struct iog_shield_domain *dom = domain_of(
 				s, c->grants[g].segment, c->grants[g].bus, c->grants[g].devfn);
 
-			if (dom && dom->unit == u && nmine < sizeof(mine) / sizeof(mine[0])) {
-				mine[nmine] = c->grants[g];
-				mine[nmine].base = page_down(c->grants[g].base);
-				mine[nmine].size = page_up(c->grants[g].base + c->grants[g].size) -
-						   mine[nmine].base;
-				nmine++;
-			}
+			if (dom && dom->unit == u && nmine < sizeof(mine) / sizeof(mine[0]))
+				mine[nmine++] = c->grants[g];
 		}
 		in.grants = mine;
 		in.ngrants = nmine;
@@ -422,6 +420,7 @@ int iog_shield_verify(struct iog_shield *s, const struct iog_shield_config *c, s
 int iog_shield_apply(struct iog_shield *s, const struct iog_platform *plat,
 		     const struct iog_shield_config *c, struct iog_diag *d)
 {
+	struct iog_dmar_info info;
 	int err;
 
 	if (!s || !plat || !c || !c->dmar || (c->nmemmap && !c->memmap) ||
@@ -429,14 +428,16 @@ int iog_shield_apply(struct iog_shield *s, const struct iog_platform *plat,
 		return iog_fail(d, IOG_EINVAL, 0, "missing configuration");
 	iog_memset(s, 0, sizeof(*s));
 	s->plat = plat;
-	err = iog_dmar_check(c->dmar, c->dmar_len, NULL, d);
+	err = iog_dmar_check(c->dmar, c->dmar_len, &info, d);
 	if (err)
 		return err;
+	s->haw = info.width + 1u > 52 ? 52 : info.width + 1u;
 	err = probe_units(s, c, d);
 	if (err)
 		return err;
 	for (unsigned u = 0; u < s->nunits; u++) {
-		err = iog_vtd_disable(&s->units[u], c->ir_policy, IOG_VTD_KEEP_PMR);
+		err = iog_vtd_disable(&s->units[u], c->ir_policy,
+				      IOG_VTD_KEEP_PMR | IOG_VTD_KEEP_TE);
 		if (err)
 			return iog_fail(d, err, (uint64_t)s->unit_drhd[u],
 					"disabling what firmware enabled failed");
@@ -474,17 +475,23 @@ int iog_shield_apply(struct iog_shield *s, const struct iog_platform *plat,
 	return err;
 }
 
-void iog_shield_release(struct iog_shield *s)
+int iog_shield_release(struct iog_shield *s)
 {
 	if (!s || !s->plat)
-		return;
+		return IOG_EINVAL;
+	unsigned kept = 0;
+
+	/* A unit that does not stop translating keeps its pages: they may be in use. */
 	for (unsigned u = 0; u < s->nunits; u++) {
 		iog_vtd_disable(&s->units[u], IOG_VTD_IR_WARN, IOG_VTD_KEEP_PMR);
-		iog_vtd_release(&s->units[u]);
+		if (iog_vtd_release(&s->units[u]) != IOG_OK) {
+			kept++;
+			continue;
+		}
 		iog_pt_destroy(&s->default_pt[u]);
+		for (unsigned i = 0; i < s->ndomains; i++)
+			if (s->domains[i].unit == u)
+				iog_pt_destroy(&s->domains[i].pt);
 	}
-	for (unsigned i = 0; i < s->ndomains; i++)
-		iog_pt_destroy(&s->domains[i].pt);
-	s->nunits = 0;
-	s->ndomains = 0;
+	return kept ? IOG_ECONFLICT : IOG_OK;
 }

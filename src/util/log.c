@@ -29,7 +29,7 @@ static void put_num(struct sink *s, unsigned long long v, unsigned base, unsigne
 		put(s, digits[--n]);
 }
 
-static size_t vformat(char *buf, size_t size, const char *fmt, va_list ap)
+size_t iog_vformat(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct sink s = {buf, size, 0};
 
@@ -79,7 +79,7 @@ size_t iog_format(char *buf, size_t size, const char *fmt, ...)
 	size_t n;
 
 	va_start(ap, fmt);
-	n = vformat(buf, size, fmt, ap);
+	n = iog_vformat(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
 }
@@ -92,7 +92,7 @@ void iog_logf(const struct iog_platform *plat, enum iog_log_level level, const c
 	if (!plat || !plat->log)
 		return;
 	va_start(ap, fmt);
-	vformat(line, sizeof(line), fmt, ap);
+	iog_vformat(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	plat->log(plat->ctx, level, line);
 }

@@ -3,6 +3,7 @@
 #ifndef IOG_UTIL_LOG_H
 #define IOG_UTIL_LOG_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <ioguard/platform.h>
@@ -15,6 +16,7 @@
  * Returns the length written.
  */
 size_t iog_format(char *buf, size_t size, const char *fmt, ...);
+size_t iog_vformat(char *buf, size_t size, const char *fmt, va_list ap);
 
 /* One line through plat->log (nothing when the platform has no log hook). */
 void iog_logf(const struct iog_platform *plat, enum iog_log_level level, const char *fmt, ...);

@@ -128,9 +128,11 @@ static int large_ok(const struct walk *w, unsigned level)
 	return (level == 2 && (sllps & 1)) || (level == 3 && (sllps & 2));
 }
 
+/* Output addresses: whatever the unit may emit (host address width, at most 52 bits). */
 static uint64_t out_limit(const struct walk *w)
 {
-	return 1ull << (((w->cap >> 16) & 0x3f) + 1);
+	(void)w;
+	return 1ull << 52;
 }
 
 /* Every reachable leaf below the table at `table` (a level-`level` table). */
@@ -249,9 +251,12 @@ static void check_context(struct walk *w, uint64_t lo, uint64_t hi, struct memo 
 	uint64_t table = lo & ADDR_MASK;
 	int rules;
 
-	if (tt == 2) {
-		/* Pass-through (only where ECAP.PT): the device reaches everything. */
-		if (!(w->ecap & (1ull << 6)))
+	/*
+	 * Pass-through (TT = 10b, where ECAP.PT), and TT = 01b where ECAP.DT:
+	 * the latter accepts translated (ATS) requests that skip these tables.
+	 */
+	if (tt == 2 || (tt == 1 && (w->ecap & (1ull << 2)))) {
+		if (tt == 2 && !(w->ecap & (1ull << 6)))
 			return;
 		if (w->in->nprotect)
 			violation(w, w->in->protect[0].base, w->in->protect[0].base, 3,

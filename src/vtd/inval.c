@@ -199,8 +199,8 @@ int iog_vtd_flush_pt(struct iog_vtd *u, uint16_t did, struct iog_pt *pt,
 
 	if (!u || !inv)
 		return IOG_EINVAL;
-	if ((inv->flags & (IOG_PT_INV_CHANGED | IOG_PT_INV_TABLES)) ||
-	    ((inv->flags & IOG_PT_INV_ADDED) && (u->cap & CAP_CM)))
+	if ((inv->flags & IOG_PT_INV_CHANGED) ||
+	    ((inv->flags & (IOG_PT_INV_ADDED | IOG_PT_INV_TABLES)) && (u->cap & CAP_CM)))
 		err = iog_vtd_inv_iotlb_range(u, did, inv->start, inv->end - inv->start,
 					      !(inv->flags & IOG_PT_INV_TABLES));
 	else if (inv->flags & IOG_PT_INV_ADDED)

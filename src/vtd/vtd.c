@@ -146,6 +146,7 @@ int iog_vtd_probe(struct iog_vtd *u, const struct iog_platform *plat, uint64_t b
 	if (CAP_MGAW(u->cap) + 1 < 32 || CAP_MGAW(u->cap) + 1 > 52)
 		return iog_fail(d, IOG_EBADVAL, VTD_CAP_REG, "CAP.MGAW is out of range");
 	u->ndoms = 1u << (4 + 2 * nd);
+	u->haw = 52; /* until the caller knows the DMAR's host address width */
 	u->fro = CAP_FRO(u->cap) * 16u;
 	u->nfr = CAP_NFR(u->cap) + 1u;
 	u->iro = ECAP_IRO(u->ecap) * 16u;
@@ -246,7 +247,7 @@ int iog_vtd_disable(struct iog_vtd *u, enum iog_vtd_ir_policy policy, unsigned f
 			 "vtd %llx: turning off interrupt remapping with %u live entries",
 			 (unsigned long long)u->base, u->fw.irte_present);
 	/* 1. Translation: from here DMA is untranslated (PMRs still apply). */
-	if (gsts & GSTS_TES) {
+	if ((gsts & GSTS_TES) && !(flags & IOG_VTD_KEEP_TE)) {
 		err = vtd_gcmd(u, GCMD_TE, 0, "disabling translation");
 		if (err)
 			return err;
@@ -314,7 +315,7 @@ struct iog_pt_config iog_vtd_pt_config(const struct iog_vtd *u, unsigned levels)
 	struct iog_pt_config c = {
 		.levels = levels,
 		.large = CAP_SLLPS(u->cap) & (IOG_PT_LARGE_2M | IOG_PT_LARGE_1G),
-		.out_bits = CAP_MGAW(u->cap) + 1,
+		.out_bits = u->haw,
 		.coherent = (u->ecap & ECAP_C) != 0,
 	};
 
@@ -343,8 +344,11 @@ int iog_vtd_set_root(struct iog_vtd *u)
 
 	if (!u || !u->plat || u->root)
 		return IOG_EINVAL;
-	if (vtd_read32(u, VTD_GSTS_REG) & GSTS_TES)
-		return IOG_ECONFLICT; /* disable first: never swap tables under live DMA */
+	/*
+	 * With translation on (firmware's, kept on so that DMA is never
+	 * untranslated), the unit switches to the new, empty root at SRTP: every
+	 * device faults until its context entry is written.
+	 */
 	u->root = alloc_page(u, &u->root_phys);
 	if (!u->root)
 		return IOG_ENOMEM;
@@ -389,7 +393,19 @@ static uint16_t sid_of(uint8_t bus, uint8_t devfn)
 	return (uint16_t)(bus << 8 | devfn);
 }
 
-/* Writes a context entry (present bit last) and invalidates what it replaces. */
+/* One 64-bit store the compiler may neither drop, merge nor reorder with the others. */
+static void store64(uint64_t *p, uint64_t v)
+{
+	*(volatile uint64_t *)p = v;
+	__asm__ __volatile__("" ::: "memory");
+}
+
+/*
+ * Writes a context entry and invalidates what it replaces. The unit must
+ * never see half an entry: a present one goes not-present (and is
+ * invalidated) first, the high half is written before the low half that
+ * holds the present bit. In a batch only new entries skip the invalidation.
+ */
 static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t lo, uint64_t hi)
 {
 	uint64_t *ctx, *e, old_lo, old_hi;
@@ -403,9 +419,8 @@ static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t l
 	e = &ctx[2 * devfn];
 	old_lo = e[0];
 	old_hi = e[1];
-	if ((old_lo & CTX_LO_P) && !u->batch) {
-		/* Never let the unit see half an entry: not present first. */
-		e[0] = 0;
+	if (old_lo & CTX_LO_P) {
+		store64(&e[0], 0);
 		vtd_flush(u, e, 16);
 		err = iog_vtd_inv_context_device(u, (uint16_t)(old_hi >> 8), sid_of(bus, devfn));
 		if (!err)
@@ -413,17 +428,17 @@ static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t l
 		if (err)
 			return err;
 	}
-	if (!lo || u->batch) {
-		e[0] = 0;
-		e[1] = hi;
-		e[0] = lo;
+	if (!lo) {
+		store64(&e[1], 0);
 		vtd_flush(u, e, 16);
 		return IOG_OK;
 	}
-	e[1] = hi;
+	store64(&e[1], hi);
 	vtd_flush(u, e, 16);
-	e[0] = lo;
+	store64(&e[0], lo);
 	vtd_flush(u, e, 16);
+	if (u->batch)
+		return IOG_OK; /* iog_vtd_batch_end invalidates globally */
 	if (u->cap & CAP_CM) {
 		/* Caching mode may cache not-present entries, under domain id 0. */
 		err = iog_vtd_inv_context_device(u, 0, sid_of(bus, devfn));
@@ -463,7 +478,9 @@ int iog_vtd_attach_passthrough(struct iog_vtd *u, uint8_t bus, uint8_t devfn, ui
 
 	if (!u || check_did(u, did) || !(u->ecap & ECAP_PT))
 		return IOG_EINVAL;
-	levels = iog_vtd_levels(u, 0);
+	/* Pass-through entries carry the largest supported AGAW (spec 9.3). */
+	for (levels = 5; levels > 3 && !(CAP_SAGAW(u->cap) & (1u << (levels - 2))); levels--)
+		;
 	return set_context(u, bus, devfn, CTX_LO_TT_PT | CTX_LO_P,
 			   CTX_HI_AW(levels - 2) | CTX_HI_DID(did));
 }
@@ -515,10 +532,17 @@ int iog_vtd_flush_write_buffer(struct iog_vtd *u)
 	return vtd_gcmd_oneshot_clear(u, GCMD_WBF, "flushing the write buffer");
 }
 
-void iog_vtd_release(struct iog_vtd *u)
+int iog_vtd_release(struct iog_vtd *u)
 {
 	if (!u || !u->plat)
-		return;
+		return IOG_EINVAL;
+	if (vtd_read32(u, VTD_GSTS_REG) & (GSTS_TES | GSTS_QIES)) {
+		/* The unit may still walk these pages: better leaked than reused. */
+		iog_logf(u->plat, IOG_LOG_ERROR,
+			 "vtd %llx: still translating or queueing: its pages are not freed",
+			 (unsigned long long)u->base);
+		return IOG_ECONFLICT;
+	}
 	if (u->root) {
 		for (unsigned bus = 0; bus < 256; bus++)
 			if (u->root[2 * bus] & ROOT_P) {
@@ -531,4 +555,5 @@ void iog_vtd_release(struct iog_vtd *u)
 		u->ctx_pages = 0;
 	}
 	vtd_qi_release(u);
+	return IOG_OK;
 }

@@ -162,6 +162,7 @@ static struct machine *machine_new(unsigned caps_index, unsigned live_irtes)
 	mem = (struct vtd_model_mem){&x->h, dev_read, dev_write};
 	for (unsigned u = 0; u < 2; u++) {
 		vtd_model_init(&x->m[u], &cfg, &mem);
+		x->m[u].psi_strict = 1;
 		assert_int_equal(iog_hosted_add_mmio(&x->h, u ? UNIT1 : UNIT0, 0x1000,
 						     &vtd_model_mmio_ops, &x->m[u]),
 				 0);
@@ -357,6 +358,13 @@ static void check_invalidation(struct machine *x)
 	dma_faults(x, GPU, 0x801000, 0, 0);
 	dma_ok(x, GPU, 0x7fd000, 0);
 	dma_ok(x, GPU, 0x802000, 0);
+	/* One page out of a large leaf the unit has cached whole. */
+	dma_ok(x, GPU, 0x1010000, 1);
+	memset(&inv, 0, sizeof(inv));
+	assert_int_equal(iog_pt_unmap(pt, 0x1010000, 0x1000, &inv), 0);
+	assert_int_equal(iog_vtd_flush_pt(&x->s.units[0], IOG_SHIELD_DEFAULT_DID, pt, &inv), 0);
+	dma_faults(x, GPU, 0x1010000, 1, 0);
+	dma_ok(x, GPU, 0x1011000, 1);
 }
 
 /* Tables corrupted after setup: the verifier says so, and where. */
@@ -455,7 +463,7 @@ static void test_injected_faults(void **state)
 		const char *what;
 		int expect;
 	} cases[] = {
-		{0, "TE never clears", IOG_ETIMEDOUT},
+		{0, "SRTP never completes", IOG_ETIMEDOUT},
 		{0, "TE never sets", IOG_ETIMEDOUT},
 		{0, "CCMD.ICC never clears", IOG_ETIMEDOUT},
 		{0, "IOTLB.IVT never clears", IOG_ETIMEDOUT},
@@ -473,7 +481,8 @@ static void test_injected_faults(void **state)
 		print_message("  inject: %s\n", cases[i].what);
 		switch (i) {
 		case 0:
-			x->m[0].inject.stuck_gsts = VTDM_GSTS_TES; /* firmware's TE stays on */
+			x->m[0].inject.stuck_gsts = VTDM_GSTS_RTPS;
+			x->m[0].gsts &= ~VTDM_GSTS_RTPS;
 			break;
 		case 1:
 			x->m[1].inject.stuck_gsts = VTDM_GSTS_TES;
@@ -491,8 +500,52 @@ static void test_injected_faults(void **state)
 		assert_non_null(d.reason);
 		memset(&x->m[0].inject, 0, sizeof(x->m[0].inject));
 		memset(&x->m[1].inject, 0, sizeof(x->m[1].inject));
+		vtd_model_qi_kick(&x->m[0]); /* the hardware recovers */
+		vtd_model_qi_kick(&x->m[1]);
+		/* A command that timed out may still complete: release until all is off. */
+		err = iog_shield_release(&x->s);
+		for (unsigned k = 0; err && k < 3; k++)
+			err = iog_shield_release(&x->s);
+		if (err)
+			fail_msg("%s: release %d, GSTS %x %x", cases[i].what, err,
+				 (unsigned)vtd_model_read(&x->m[0], VTDM_REG_GSTS, 4),
+				 (unsigned)vtd_model_read(&x->m[1], VTDM_REG_GSTS, 4));
 		machine_free(x);
 	}
+}
+
+/* A unit that will not stop translating keeps its tables: nothing is freed under it. */
+static void test_release_refuses(void **state)
+{
+	struct machine *x = machine_new(1, 0);
+	size_t pages;
+
+	(void)state;
+	apply_ok(x);
+	pages = x->h.pages_in_use;
+	x->m[0].inject.stuck_gsts = VTDM_GSTS_TES;
+	assert_int_equal(iog_shield_release(&x->s), IOG_ECONFLICT);
+	/* Unit 1 stopped and gave its pages back; unit 0 kept all of its own. */
+	assert_true(x->h.pages_in_use > 0 && x->h.pages_in_use < pages);
+	assert_true(vtd_model_read(&x->m[0], VTDM_REG_GSTS, 4) & VTDM_GSTS_TES);
+	dma_faults(x, GPU, VMM_BASE, 1, 0); /* still protected */
+	x->m[0].inject.stuck_gsts = 0;
+	assert_int_equal(iog_shield_release(&x->s), 0);
+	assert_int_equal(x->h.pages_in_use, 0);
+	machine_free(x);
+}
+
+/* Firmware's translation stays on until the shield's takes over: never untranslated. */
+static void test_no_untranslated_window(void **state)
+{
+	struct machine *x = machine_new(2, 0);
+
+	(void)state;
+	apply_ok(x);
+	/* TE never went off on either unit: the model counts GCMD writes with TE clear. */
+	for (unsigned u = 0; u < 2; u++)
+		assert_int_equal(x->m[u].stats.te_off_writes, 0);
+	machine_free(x);
 }
 
 /* An RMRR over protected memory: refused, or honoured for its device only. */
@@ -637,10 +690,16 @@ static void test_conceal(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shield_every_cap_set), cmocka_unit_test(test_ir_policy),
-		cmocka_unit_test(test_injected_faults),	     cmocka_unit_test(test_rmrr_conflict),
-		cmocka_unit_test(test_disable_only),	     cmocka_unit_test(test_probe_rejects),
-		cmocka_unit_test(test_fault_overflow),	     cmocka_unit_test(test_conceal),
+		cmocka_unit_test(test_shield_every_cap_set),
+		cmocka_unit_test(test_ir_policy),
+		cmocka_unit_test(test_injected_faults),
+		cmocka_unit_test(test_rmrr_conflict),
+		cmocka_unit_test(test_disable_only),
+		cmocka_unit_test(test_probe_rejects),
+		cmocka_unit_test(test_fault_overflow),
+		cmocka_unit_test(test_conceal),
+		cmocka_unit_test(test_release_refuses),
+		cmocka_unit_test(test_no_untranslated_window),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
