@@ -224,6 +224,51 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard.pc $(DESTDIR)$(PREFIX)/share/man/man1/ioguard.1
 	rm -rf $(DESTDIR)$(PREFIX)/include/ioguard
 
+# The shield kernel (boot/): the core, platform/x86 and boot/ built as one
+# freestanding x86_64 image, identity-mapped and loaded at 1 MiB by a
+# multiboot loader. QEMU's -kernel takes 32-bit ELF only, hence the copy.
+# Each image is the common objects plus one file defining kmain: the
+# self-test (boot/selftest.c) for shield.elf, boot/main.c for hello.elf.
+KERNEL_MAINS := boot/main.c boot/selftest.c
+KERNEL_MAIN ?= $(if $(wildcard boot/selftest.c),boot/selftest.c,boot/main.c)
+KERNEL_SRC := $(CORE_SRC) $(sort $(wildcard platform/x86/*.c)) \
+	$(filter-out $(KERNEL_MAINS),$(sort $(wildcard boot/*.c)))
+KERNEL_ASM := $(sort $(wildcard boot/*.S))
+KERNEL_OBJ := $(KERNEL_SRC:%.c=$(BUILD)/boot/obj/%.o) $(KERNEL_ASM:%.S=$(BUILD)/boot/obj/%.o)
+KERNEL_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-mcmodel=small -fno-stack-protector -fno-asynchronous-unwind-tables -nostdlib -O2 -g \
+	$(WARN) -Iinclude -Isrc -I.
+KERNEL_LDFLAGS := -T boot/link.ld -nostdlib -z max-page-size=0x1000
+KERNEL := $(BUILD)/boot/shield.elf
+HELLO := $(BUILD)/boot/hello.elf
+KERNEL_LD ?= ld
+OBJCOPY ?= objcopy
+
+.PHONY: kernel hello boot-hello
+kernel: $(KERNEL)
+hello: $(HELLO)
+
+$(BUILD)/boot/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/boot/obj/%.o: %.S
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(KERNEL:.elf=.elf64): $(KERNEL_OBJ) $(KERNEL_MAIN:%.c=$(BUILD)/boot/obj/%.o) boot/link.ld
+	$(KERNEL_LD) $(KERNEL_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(HELLO:.elf=.elf64): $(KERNEL_OBJ) $(BUILD)/boot/obj/boot/main.o boot/link.ld
+	$(KERNEL_LD) $(KERNEL_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(BUILD)/boot/%.elf: $(BUILD)/boot/%.elf64
+	$(OBJCOPY) -O elf32-i386 $< $@
+
+# Boots boot/main.c's kmain with two edu devices.
+boot-hello: $(HELLO)
+	scripts/run-qemu.sh $(HELLO) -device edu -device edu
+
 FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(MODEL_SRC) $(wildcard model/*.h) $(TOOL_SRC) $(wildcard tools/*.h) \
 	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h $(FUZZ_SRC) $(BENCH_SRC) tests/install/consumer.c \
 	include/ioguard/*.h
