@@ -47,6 +47,18 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
 TABLES := $(ASL:tests/tables/%.asl=$(BUILD)/tables/%.aml)
 
+# The shield kernel's sources and flags (rules further down).
+KERNEL_SRC := $(CORE_SRC) $(sort $(wildcard platform/x86/*.c)) $(sort $(wildcard boot/*.c))
+KERNEL_ASM := $(sort $(wildcard boot/*.S))
+KERNEL_OBJ := $(KERNEL_SRC:%.c=$(BUILD)/boot/obj/%.o) $(KERNEL_ASM:%.S=$(BUILD)/boot/obj/%.o)
+KERNEL_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+	-mcmodel=small -fno-stack-protector -fno-asynchronous-unwind-tables -nostdlib -O2 -g \
+	$(WARN) -Iinclude -Isrc -I.
+KERNEL_LDFLAGS := -T boot/link.ld -nostdlib -z max-page-size=0x1000
+KERNEL := $(BUILD)/boot/shield.elf
+KERNEL_LD ?= ld
+OBJCOPY ?= objcopy
+
 LIB := $(BUILD)/libioguard.a
 SAN_LIB := $(BUILD)/san/libioguard.a
 TOOL := $(BUILD)/ioguard
@@ -56,7 +68,7 @@ DEPS_STAMP := $(BUILD)/.deps-ok
 .PHONY: all deps lib tool tables tests test unit bench cli docs-check install-check format-check xcheck fuzz fuzz-short \
 	freestanding-check clang-check run install uninstall clean format
 
-all: lib tool tables tests $(BENCH_BIN)
+all: lib tool tables tests $(BENCH_BIN) $(KERNEL)
 
 # Installs (as root) or names (otherwise) the Debian packages needed.
 deps: $(DEPS_STAMP)
@@ -119,6 +131,7 @@ test: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory cli
 	@$(MAKE) --no-print-directory docs-check
 	@$(MAKE) --no-print-directory xcheck
+	@$(MAKE) --no-print-directory e2e
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory freestanding-check
 	@$(MAKE) --no-print-directory clang-check
@@ -180,7 +193,10 @@ clang-check: $(DEPS_STAMP)
 	@for f in $(CORE_SRC); do \
 		$(CLANG) $(FREESTANDING_FLAGS) -fsyntax-only $$f || exit 1; \
 	done
-	@echo "clang-check: $(words $(LIB_SRC) $(TOOL_SRC) $(MODEL_SRC) $(UNIT_SRC) $(FUZZ_SRC)) files clean"
+	@for f in $(filter-out $(CORE_SRC),$(KERNEL_SRC)); do \
+		$(CLANG) $(KERNEL_CFLAGS) -fsyntax-only $$f || exit 1; \
+	done
+	@echo "clang-check: $(words $(LIB_SRC) $(TOOL_SRC) $(MODEL_SRC) $(UNIT_SRC) $(FUZZ_SRC) $(filter-out $(CORE_SRC),$(KERNEL_SRC))) files clean"
 
 # Benchmarks: figures, never pass/fail. The last line is the one to track.
 $(BUILD)/bench/%: bench/%.c $(LIB)
@@ -190,9 +206,11 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 bench: $(BENCH_BIN)
 	@for b in $(BENCH_BIN); do $$b || exit 1; done
 
-# For now: decode the machine's own DMAR/IVRS, or the bundled example.
-run: $(TOOL)
-	@$(TOOL) dump
+# The shield kernel under QEMU: firmware leaves VT-d and interrupt remapping
+# on, then the shield disables, conceals, protects, and checks with real DMA.
+run: $(KERNEL) $(DEPS_STAMP)
+	@IOMMU_OPTS=intremap=on APPEND="firmware=on intremap=on" \
+		sh scripts/run-qemu.sh $(KERNEL) -device edu -device edu
 
 install: $(LIB) $(TOOL)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/ioguard \
@@ -227,26 +245,9 @@ uninstall:
 # The shield kernel (boot/): the core, platform/x86 and boot/ built as one
 # freestanding x86_64 image, identity-mapped and loaded at 1 MiB by a
 # multiboot loader. QEMU's -kernel takes 32-bit ELF only, hence the copy.
-# Each image is the common objects plus one file defining kmain: the
-# self-test (boot/selftest.c) for shield.elf, boot/main.c for hello.elf.
-KERNEL_MAINS := boot/main.c boot/selftest.c
-KERNEL_MAIN ?= $(if $(wildcard boot/selftest.c),boot/selftest.c,boot/main.c)
-KERNEL_SRC := $(CORE_SRC) $(sort $(wildcard platform/x86/*.c)) \
-	$(filter-out $(KERNEL_MAINS),$(sort $(wildcard boot/*.c)))
-KERNEL_ASM := $(sort $(wildcard boot/*.S))
-KERNEL_OBJ := $(KERNEL_SRC:%.c=$(BUILD)/boot/obj/%.o) $(KERNEL_ASM:%.S=$(BUILD)/boot/obj/%.o)
-KERNEL_CFLAGS := -std=c11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
-	-mcmodel=small -fno-stack-protector -fno-asynchronous-unwind-tables -nostdlib -O2 -g \
-	$(WARN) -Iinclude -Isrc -I.
-KERNEL_LDFLAGS := -T boot/link.ld -nostdlib -z max-page-size=0x1000
-KERNEL := $(BUILD)/boot/shield.elf
-HELLO := $(BUILD)/boot/hello.elf
-KERNEL_LD ?= ld
-OBJCOPY ?= objcopy
 
-.PHONY: kernel hello boot-hello
+.PHONY: kernel e2e dump
 kernel: $(KERNEL)
-hello: $(HELLO)
 
 $(BUILD)/boot/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -256,22 +257,23 @@ $(BUILD)/boot/obj/%.o: %.S
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(KERNEL:.elf=.elf64): $(KERNEL_OBJ) $(KERNEL_MAIN:%.c=$(BUILD)/boot/obj/%.o) boot/link.ld
-	$(KERNEL_LD) $(KERNEL_LDFLAGS) -o $@ $(filter %.o,$^)
-
-$(HELLO:.elf=.elf64): $(KERNEL_OBJ) $(BUILD)/boot/obj/boot/main.o boot/link.ld
+$(KERNEL:.elf=.elf64): $(KERNEL_OBJ) boot/link.ld
 	$(KERNEL_LD) $(KERNEL_LDFLAGS) -o $@ $(filter %.o,$^)
 
 $(BUILD)/boot/%.elf: $(BUILD)/boot/%.elf64
 	$(OBJCOPY) -O elf32-i386 $< $@
 
-# Boots boot/main.c's kmain with two edu devices.
-boot-hello: $(HELLO)
-	scripts/run-qemu.sh $(HELLO) -device edu -device edu
+# The self-test under QEMU in every configuration it must pass.
+e2e: $(KERNEL) $(DEPS_STAMP)
+	@sh tests/e2e/matrix.sh $(KERNEL) $(BUILD)/e2e
+
+# The tool on the machine's own DMAR/IVRS, or the bundled example.
+dump: $(TOOL)
+	@$(TOOL) dump
 
 FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(MODEL_SRC) $(wildcard model/*.h) $(TOOL_SRC) $(wildcard tools/*.h) \
 	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h $(FUZZ_SRC) $(BENCH_SRC) tests/install/consumer.c \
-	include/ioguard/*.h
+	include/ioguard/*.h $(wildcard boot/*.c boot/*.h platform/x86/*.c platform/x86/*.h)
 
 format:
 	clang-format -i $(FORMAT_FILES)

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The shield kernel's own services (boot/): what the boot code hands to
+ * kmain, and the little machine access the self-test needs besides the
+ * library's platform hooks (platform/x86/).
+ */
+#ifndef IOG_BOOT_KERNEL_H
+#define IOG_BOOT_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BOOT_MAX_RANGES 64
+
+struct boot_range {
+	uint64_t base;
+	uint64_t size;
+	uint32_t type; /* 1: usable RAM (multiboot/E820 numbering) */
+};
+
+struct boot_info {
+	const char *cmdline; /* the kernel command line ("" when none) */
+	struct boot_range mem[BOOT_MAX_RANGES];
+	unsigned nmem;
+	uint64_t image_start, image_end; /* physical extent of the kernel image, .bss included */
+	uint64_t rsdp;			 /* from a multiboot2 ACPI tag, else 0 */
+	uint64_t mapped_limit;		 /* memory below this is identity mapped */
+};
+
+/* Implemented by the self-test (boot/selftest.c); never returns. */
+void kmain(struct boot_info *bi);
+
+/* Console: COM1, 115200 8N1. */
+void serial_init(void);
+void serial_write(const char *s, size_t n);
+/* printf subset of iog_format (src/util/log.h): %s %c %u %x %llu %llx, widths. */
+void kprintf(const char *fmt, ...);
+
+/* Leaves QEMU through isa-debug-exit (status (code << 1) | 1), else halts. */
+void qemu_exit(unsigned code) __attribute__((noreturn));
+
+/* Port I/O. */
+uint8_t inb(uint16_t port);
+void outb(uint16_t port, uint8_t v);
+uint16_t inw(uint16_t port);
+void outw(uint16_t port, uint16_t v);
+uint32_t inl(uint16_t port);
+void outl(uint16_t port, uint32_t v);
+
+/* PCI configuration space: ECAM (from the ACPI MCFG) when pci_init found one, else 0xCF8/0xCFC. */
+struct iog_acpi;
+void pci_init(const struct iog_acpi *acpi);
+uint32_t pci_read32(uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t off);
+void pci_write32(uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t off, uint32_t v);
+uint16_t pci_read16(uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t off);
+void pci_write16(uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t off, uint16_t v);
+
+/* Time: monotonic nanoseconds (TSC calibrated against the PIT at boot). */
+uint64_t time_ns(void);
+
+#endif

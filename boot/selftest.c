@@ -1,0 +1,613 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The shield kernel's self-test. On the machine it boots on (QEMU q35 with
+ * QEMU's VT-d model, or real hardware), two QEMU `edu` devices serve as DMA
+ * engines: the first stands for a device passed through to the guest, the
+ * second for a device the VMM drives itself. Optionally the kernel first
+ * plays firmware that leaves VT-d on. Then it applies the shield and checks,
+ * with real DMA, what each device can and cannot reach. One line per check,
+ *   CHECK <name> PASS|FAIL <details>
+ * then "N passed, M failed"; the exit status is 0 only when all passed.
+ *
+ * Command line: firmware=on (leave VT-d on first, as Mac firmware does),
+ * intremap=on (and interrupt remapping with live entries), ir-policy=refuse|
+ * warn|defer, conceal=zap|unlink, high-dma=on (also DMA above 4 GiB: needs
+ * the edu's dma_mask lifted).
+ */
+#include <stdarg.h>
+
+#include <ioguard/ioguard.h>
+
+#include "boot/kernel.h"
+#include "platform/x86/x86.h"
+#include "util/bytes.h"
+#include "util/log.h"
+#include "vtd/regs.h"
+
+#define EDU_VENDOR 0x1234
+#define EDU_DEVICE 0x11e8
+#define EDU_DMA_SRC 0x80
+#define EDU_DMA_DST 0x88
+#define EDU_DMA_COUNT 0x90
+#define EDU_DMA_CMD 0x98
+#define EDU_CMD_START 1u
+#define EDU_CMD_TO_RAM 2u /* 0: RAM → edu buffer; 1: edu buffer → RAM */
+#define EDU_BUF 0x40000u  /* the edu's buffer, in its own DMA address space */
+#define EDU_DMA_TIMEOUT_NS 5000000000ull
+#define XFER 256u		     /* bytes per transfer (QEMU 7.2 aborts at 4096) */
+#define LOW_DMA_LIMIT (256ull << 20) /* edu's default DMA mask: 28 bits */
+#define GiB (1ull << 30)
+#define MiB (1ull << 20)
+
+#define POOL_PAGES 2048 /* IOMMU tables for the shield, inside the VMM image */
+#define MAX_EDU 4
+#define FW_WAIT_NS 1000000000ull
+
+struct edu {
+	uint8_t bus, devfn;
+	volatile uint8_t *mmio;
+};
+
+/* VMM memory: all of it lies inside the kernel image, which is protected. */
+static uint8_t pool[POOL_PAGES * 4096] __attribute__((aligned(4096)));
+static uint8_t vmm_secret[16384] __attribute__((aligned(4096)));
+static uint8_t vmm_dma[16384] __attribute__((aligned(4096))); /* the VMM edu's grant */
+static uint8_t dmar_copy[65536];
+static struct iog_x86 x86;
+static struct iog_shield shield;
+static struct iog_acpi acpi;
+static struct iog_shield_config cfg;
+static struct iog_range memmap[BOOT_MAX_RANGES], protect[1];
+static struct iog_grant grant;
+static struct edu edus[MAX_EDU];
+static unsigned nedu;
+
+static struct {
+	int firmware, intremap, high_dma;
+	enum iog_vtd_ir_policy ir_policy;
+	enum iog_conceal_mode conceal;
+} opt = {0, 0, 0, IOG_VTD_IR_WARN, IOG_CONCEAL_ZAP};
+
+static unsigned passed, failed;
+
+static void check(const char *name, int ok, const char *fmt, ...)
+{
+	char details[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	iog_vformat(details, sizeof(details), fmt, ap);
+	va_end(ap);
+	kprintf("CHECK %s %s %s\n", name, ok ? "PASS" : "FAIL", details);
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+static int word_is(const char *p, const char *w)
+{
+	while (*w && *p == *w) {
+		p++;
+		w++;
+	}
+	return !*w && (!*p || *p == ' ');
+}
+
+static void parse_cmdline(const char *c)
+{
+	for (const char *p = c; p && *p;) {
+		if (word_is(p, "firmware=on"))
+			opt.firmware = 1;
+		else if (word_is(p, "intremap=on"))
+			opt.intremap = opt.firmware = 1;
+		else if (word_is(p, "high-dma=on"))
+			opt.high_dma = 1;
+		else if (word_is(p, "ir-policy=refuse"))
+			opt.ir_policy = IOG_VTD_IR_REFUSE;
+		else if (word_is(p, "ir-policy=warn"))
+			opt.ir_policy = IOG_VTD_IR_WARN;
+		else if (word_is(p, "ir-policy=defer"))
+			opt.ir_policy = IOG_VTD_IR_DEFER;
+		else if (word_is(p, "conceal=unlink"))
+			opt.conceal = IOG_CONCEAL_UNLINK;
+		else if (word_is(p, "conceal=zap"))
+			opt.conceal = IOG_CONCEAL_ZAP;
+		while (*p && *p != ' ')
+			p++;
+		while (*p == ' ')
+			p++;
+	}
+}
+
+/* ---- PCI: find the edu devices, wherever they are; bridges for scope paths. ---- */
+
+static uint8_t cfg8(uint8_t bus, uint8_t devfn, uint16_t off)
+{
+	return (uint8_t)(pci_read32(0, bus, devfn, (uint16_t)(off & ~3u)) >> (8 * (off & 3)));
+}
+
+static int bridge(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, uint8_t *secondary,
+		  uint8_t *subordinate)
+{
+	(void)ctx;
+	if (seg || pci_read16(0, bus, devfn, 0) == 0xffff || (cfg8(bus, devfn, 0x0e) & 0x7f) != 1)
+		return IOG_ENOTFOUND;
+	*secondary = cfg8(bus, devfn, 0x19);
+	*subordinate = cfg8(bus, devfn, 0x1a);
+	return IOG_OK;
+}
+
+static void find_edus(void)
+{
+	for (unsigned bus = 0; bus < 256; bus++)
+		for (unsigned dev = 0; dev < 32; dev++)
+			for (unsigned fn = 0; fn < 8; fn++) {
+				uint8_t devfn = (uint8_t)(dev << 3 | fn);
+				uint32_t id = pci_read32(0, (uint8_t)bus, devfn, 0);
+				uint32_t bar;
+
+				if ((id & 0xffff) == 0xffff) {
+					if (!fn)
+						break;
+					continue;
+				}
+				if (id == (EDU_DEVICE << 16 | EDU_VENDOR) && nedu < MAX_EDU) {
+					bar = pci_read32(0, (uint8_t)bus, devfn, 0x10) & ~0xfu;
+					edus[nedu].bus = (uint8_t)bus;
+					edus[nedu].devfn = devfn;
+					edus[nedu].mmio = (volatile uint8_t *)(uintptr_t)bar;
+					/* Memory space and bus mastering: DMA does nothing without.
+					 */
+					pci_write16(0, (uint8_t)bus, devfn, 4,
+						    pci_read16(0, (uint8_t)bus, devfn, 4) | 6);
+					kprintf("edu %u at %02x:%02x.%u, BAR0 %x\n", nedu, bus, dev,
+						fn, bar);
+					nedu++;
+				}
+				if (!fn && !(cfg8((uint8_t)bus, devfn, 0x0e) & 0x80))
+					break; /* single-function device */
+			}
+}
+
+static uint16_t sid_of(const struct edu *e)
+{
+	return (uint16_t)(e->bus << 8 | e->devfn);
+}
+
+static void edu_w64(const struct edu *e, unsigned off, uint64_t v)
+{
+	*(volatile uint64_t *)(e->mmio + off) = v;
+}
+
+/* One DMA of len bytes between RAM at `ram` and the edu buffer at `off`. */
+static int edu_dma(const struct edu *e, uint64_t ram, uint32_t off, uint32_t len, int to_ram)
+{
+	uint64_t t0;
+
+	edu_w64(e, EDU_DMA_SRC, to_ram ? EDU_BUF + off : ram);
+	edu_w64(e, EDU_DMA_DST, to_ram ? ram : EDU_BUF + off);
+	edu_w64(e, EDU_DMA_COUNT, len);
+	edu_w64(e, EDU_DMA_CMD, EDU_CMD_START | (to_ram ? EDU_CMD_TO_RAM : 0));
+	t0 = time_ns();
+	while (*(volatile uint32_t *)(e->mmio + EDU_DMA_CMD) & EDU_CMD_START)
+		if (time_ns() - t0 > EDU_DMA_TIMEOUT_NS)
+			return -1;
+	return 0;
+}
+
+static void fill(uint8_t *p, size_t n, uint8_t seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed + i * 31);
+}
+
+static uint8_t *at(uint64_t phys)
+{
+	return (uint8_t *)(uintptr_t)phys;
+}
+
+/* ---- Faults: every unit's records read and cleared. ---- */
+
+static void clear_faults(void)
+{
+	for (unsigned u = 0; u < shield.nunits; u++)
+		iog_vtd_faults(&shield.units[u], NULL, 0);
+}
+
+/* Was a fault recorded for this device at this page with this reason? */
+static int fault_seen(const struct edu *e, uint64_t addr, uint8_t reason, char *why, size_t n)
+{
+	struct iog_vtd_fault f[8];
+	int found = 0, total = 0;
+
+	why[0] = 0;
+	for (unsigned u = 0; u < shield.nunits; u++) {
+		int k = iog_vtd_faults(&shield.units[u], f, 8);
+
+		for (int i = 0; i < k && i < 8; i++, total++) {
+			iog_format(why, n, "fault sid %04x addr %llx reason %u", f[i].sid,
+				   (unsigned long long)f[i].addr, f[i].reason);
+			found |= f[i].sid == sid_of(e) && f[i].addr == (addr & ~0xfffull) &&
+				 f[i].reason == reason;
+		}
+	}
+	if (!total)
+		iog_format(why, n, "no fault recorded");
+	return found;
+}
+
+/* ---- A firmware that leaves VT-d on, written apart from the library. ---- */
+
+static uint32_t fw_r32(uint64_t base, uint32_t off)
+{
+	return *(volatile uint32_t *)(uintptr_t)(base + off);
+}
+
+static uint64_t fw_r64(uint64_t base, uint32_t off)
+{
+	return *(volatile uint64_t *)(uintptr_t)(base + off);
+}
+
+static void fw_w32(uint64_t base, uint32_t off, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)(base + off) = v;
+}
+
+static void fw_w64(uint64_t base, uint32_t off, uint64_t v)
+{
+	*(volatile uint64_t *)(uintptr_t)(base + off) = v;
+}
+
+static int fw_cmd(uint64_t base, uint32_t bit)
+{
+	uint64_t t0 = time_ns();
+
+	fw_w32(base, VTD_GCMD_REG, (fw_r32(base, VTD_GSTS_REG) & GSTS_PERSISTENT) | bit);
+	while (!(fw_r32(base, VTD_GSTS_REG) & bit))
+		if (time_ns() - t0 > FW_WAIT_NS)
+			return -1;
+	return 0;
+}
+
+static void fw_flush(const void *p, size_t n)
+{
+	x86.plat.cache_flush(x86.plat.ctx, p, n);
+}
+
+/* Queues descriptors, then a wait descriptor, and waits for its status write. */
+static int fw_qi(uint64_t base, uint64_t *iq, volatile uint32_t *status, uint64_t status_phys,
+		 const uint64_t (*desc)[2], unsigned n, unsigned *tail)
+{
+	uint64_t t0 = time_ns();
+
+	*status = 0;
+	for (unsigned i = 0; i <= n; i++) {
+		uint64_t *slot = &iq[2 * *tail];
+
+		slot[0] = i < n ? desc[i][0] : QI_WAIT_TYPE | QI_WAIT_SW | QI_WAIT_DATA(0x600d);
+		slot[1] = i < n ? desc[i][1] : status_phys;
+		fw_flush(slot, 16);
+		*tail = (*tail + 1) % IQ_ENTRIES;
+	}
+	fw_w64(base, VTD_IQT_REG, (uint64_t)*tail << IQ_INDEX_SHIFT);
+	while (*status != 0x600d)
+		if (time_ns() - t0 > FW_WAIT_NS)
+			return -1;
+	return 0;
+}
+
+/*
+ * Like Mac firmware: translation on with its own tables (everything passed
+ * through), queued invalidation on, and with intremap an interrupt
+ * remapping table with live entries. Its memory is ordinary RAM at `mem`.
+ */
+static int firmware_stage(uint64_t base, uint64_t mem)
+{
+	uint64_t cap = fw_r64(base, VTD_CAP_REG), ecap = fw_r64(base, VTD_ECAP_REG);
+	uint64_t *root = (uint64_t *)at(mem), *ctx = (uint64_t *)at(mem + 0x1000);
+	uint64_t *iq = (uint64_t *)at(mem + 0x2000), *irt = (uint64_t *)at(mem + 0x3000);
+	volatile uint32_t *status = (volatile uint32_t *)at(mem + 0x4000);
+	unsigned aw = (CAP_SAGAW(cap) & 2) ? 1 : 2, tail = 0;
+	uint64_t inv[2][2] = {{QI_CC_TYPE | QI_G_GLOBAL, 0}, {QI_IOTLB_TYPE | QI_G_GLOBAL, 0}};
+
+	if (!(ecap & ECAP_PT) || !(ecap & ECAP_QI))
+		return -2; /* this firmware needs pass-through and the queue */
+	iog_memset(at(mem), 0, 0x5000);
+	for (unsigned i = 0; i < 256; i++) {
+		ctx[2 * i] = CTX_LO_TT_PT | CTX_LO_P;
+		ctx[2 * i + 1] = CTX_HI_AW(aw) | CTX_HI_DID(1);
+		root[2 * i] = (mem + 0x1000) | ROOT_P;
+	}
+	fw_flush(at(mem), 0x5000);
+	fw_w64(base, VTD_RTADDR_REG, mem);
+	if (fw_cmd(base, GCMD_SRTP))
+		return -1;
+	fw_w64(base, VTD_IQT_REG, 0);
+	fw_w64(base, VTD_IQA_REG, mem + 0x2000);
+	if (fw_cmd(base, GCMD_QIE) || fw_qi(base, iq, status, mem + 0x4000, inv, 2, &tail))
+		return -1;
+	if (fw_cmd(base, GCMD_TE))
+		return -1;
+	if (opt.intremap && (ecap & ECAP_IR)) {
+		uint64_t iec[1][2] = {{QI_IEC_TYPE, 0}};
+
+		for (unsigned i = 0; i < 8; i++) /* live entries: vector 0x30 + i to CPU 0 */
+			irt[2 * i] = 1 | (uint64_t)(0x30 + i) << 16;
+		fw_flush(irt, 4096);
+		fw_w64(base, VTD_IRTA_REG, (mem + 0x3000) | 7); /* 256 entries */
+		if (fw_cmd(base, GCMD_SIRTP) ||
+		    fw_qi(base, iq, status, mem + 0x4000, iec, 1, &tail) || fw_cmd(base, GCMD_IRE))
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- The self-test. ---- */
+
+static uint64_t page_up(uint64_t a)
+{
+	return (a + 4095) & ~4095ull;
+}
+
+/* Free RAM for guest buffers: above the image and 16 MiB, below the edu's DMA limit. */
+static uint64_t guest_ram(const struct boot_info *bi, uint64_t min, uint64_t max, uint64_t len)
+{
+	for (unsigned i = 0; i < bi->nmem; i++) {
+		uint64_t b = bi->mem[i].base, e = bi->mem[i].base + bi->mem[i].size;
+
+		if (bi->mem[i].type != 1)
+			continue;
+		if (b < min)
+			b = min;
+		b = (b + MiB - 1) & ~(MiB - 1);
+		if (e > max)
+			e = max;
+		if (b + len <= e && b + len <= bi->mapped_limit)
+			return b;
+	}
+	return 0;
+}
+
+static void test_guest_device(const struct edu *g, uint64_t buf)
+{
+	char why[96];
+	uint8_t before[XFER];
+	uint64_t code = page_up((uint64_t)(uintptr_t)&kmain) - 4096 + 0x100;
+	int ok, same, leaked;
+
+	/* Guest memory: a round trip through the edu. */
+	fill(at(buf), XFER, 0x11);
+	iog_memset(at(buf + 0x1000), 0, XFER);
+	ok = !edu_dma(g, buf, 0, XFER, 0) && !edu_dma(g, buf + 0x1000, 0, XFER, 1) &&
+	     !iog_memcmp(at(buf), at(buf + 0x1000), XFER);
+	check("guest-dma", ok, "pass-through edu %02x:%02x.%u copied %u bytes at %llx", g->bus,
+	      g->devfn >> 3, g->devfn & 7, XFER, (unsigned long long)buf);
+	clear_faults();
+
+	/* Writes into VMM data and into the kernel's code. */
+	/* The edu buffer holds other bytes than the targets (the pattern above). */
+	iog_memcpy(before, vmm_secret, XFER);
+	ok = !edu_dma(g, (uint64_t)(uintptr_t)vmm_secret, 0, XFER, 1);
+	same = !iog_memcmp(before, vmm_secret, XFER);
+	ok &= same && fault_seen(g, (uint64_t)(uintptr_t)vmm_secret, 5, why, sizeof(why));
+	check("guest-write-vmm-data", ok, "target %llx %s; %s",
+	      (unsigned long long)(uintptr_t)vmm_secret, same ? "unchanged" : "CHANGED", why);
+	iog_memcpy(before, at(code), XFER);
+	ok = !edu_dma(g, code, 0, XFER, 1);
+	same = !iog_memcmp(before, at(code), XFER);
+	ok &= same && fault_seen(g, code, 5, why, sizeof(why));
+	check("guest-write-vmm-image", ok, "kernel code at %llx %s; %s", (unsigned long long)code,
+	      same ? "unchanged" : "CHANGED", why);
+
+	/* Reading the VMM's secret: blocked, and the secret never reaches the guest. */
+	fill(at(buf + 0x2000), XFER, 0x77);
+	ok = !edu_dma(g, buf + 0x2000, 0, XFER, 0); /* known contents in the edu buffer */
+	clear_faults();
+	ok &= !edu_dma(g, (uint64_t)(uintptr_t)vmm_secret, 0, XFER, 0);
+	ok &= fault_seen(g, (uint64_t)(uintptr_t)vmm_secret, 6, why, sizeof(why));
+	leaked = !edu_dma(g, buf + 0x3000, 0, XFER, 1) &&
+		 !iog_memcmp(at(buf + 0x3000), vmm_secret, XFER);
+	ok &= !leaked;
+	check("guest-read-vmm-data", ok, "secret at %llx %s; %s",
+	      (unsigned long long)(uintptr_t)vmm_secret, leaked ? "READ" : "not read", why);
+	ok = !edu_dma(g, buf + 0x2000, 0, XFER, 0);
+	clear_faults();
+	ok &= !edu_dma(g, code, 0, XFER, 0);
+	ok &= fault_seen(g, code, 6, why, sizeof(why));
+	leaked = !edu_dma(g, buf + 0x3000, 0, XFER, 1) &&
+		 !iog_memcmp(at(buf + 0x3000), at(code), XFER);
+	ok &= !leaked;
+	check("guest-read-vmm-image", ok, "kernel code at %llx %s; %s", (unsigned long long)code,
+	      leaked ? "READ" : "not read", why);
+}
+
+static void test_vmm_device(const struct edu *v, uint64_t guest_buf)
+{
+	char why[96];
+	uint8_t before[XFER];
+	int ok, same;
+
+	clear_faults();
+	fill(vmm_dma, XFER, 0x42);
+	iog_memset(vmm_dma + 8192, 0, XFER);
+	ok = !edu_dma(v, (uint64_t)(uintptr_t)vmm_dma, 0, XFER, 0) &&
+	     !edu_dma(v, (uint64_t)(uintptr_t)vmm_dma + 8192, 0, XFER, 1) &&
+	     !iog_memcmp(vmm_dma, vmm_dma + 8192, XFER);
+	check("vmm-dma-in-grant", ok, "VMM edu %02x:%02x.%u copied inside its grant at %llx",
+	      v->bus, v->devfn >> 3, v->devfn & 7, (unsigned long long)(uintptr_t)vmm_dma);
+	fill(at(guest_buf + 0x4000), XFER, 0x99);
+	iog_memcpy(before, at(guest_buf + 0x4000), XFER);
+	ok = !edu_dma(v, guest_buf + 0x4000, 0, XFER, 1);
+	same = !iog_memcmp(before, at(guest_buf + 0x4000), XFER);
+	ok &= same && fault_seen(v, guest_buf + 0x4000, 5, why, sizeof(why));
+	check("vmm-dma-outside-grant", ok, "guest memory at %llx %s; %s",
+	      (unsigned long long)(guest_buf + 0x4000), same ? "unchanged" : "CHANGED", why);
+	ok = !edu_dma(v, (uint64_t)(uintptr_t)vmm_secret, 0, XFER, 0);
+	ok &= fault_seen(v, (uint64_t)(uintptr_t)vmm_secret, 6, why, sizeof(why));
+	check("vmm-read-outside-grant", ok, "read of VMM data beside the grant blocked; %s", why);
+}
+
+static void test_high_dma(const struct boot_info *bi, const struct edu *g, uint64_t low)
+{
+	uint64_t high = guest_ram(bi, 4 * GiB + MiB, ~0ull, MiB);
+	int ok;
+
+	if (!high) {
+		check("guest-dma-above-4g", 0, "no RAM above 4 GiB in the memory map");
+		return;
+	}
+	fill(at(high), XFER, 0x5a);
+	iog_memset(at(low + 0x5000), 0, XFER);
+	ok = !edu_dma(g, high, 0, XFER, 0) && !edu_dma(g, low + 0x5000, 0, XFER, 1) &&
+	     !iog_memcmp(at(high), at(low + 0x5000), XFER);
+	ok &= !edu_dma(g, high + 0x1000, 0, XFER, 1) &&
+	      !iog_memcmp(at(high), at(high + 0x1000), XFER);
+	check("guest-dma-above-4g", ok, "pass-through edu read and wrote guest RAM at %llx",
+	      (unsigned long long)high);
+}
+
+static int run_shield(const struct boot_info *bi)
+{
+	struct iog_acpi_table t;
+	struct iog_diag d = {0, 0, NULL};
+	unsigned n = 0;
+	const void *p;
+	int err;
+
+	err = iog_acpi_find(&acpi, "DMAR", 0, &t, &d);
+	if (err || t.length > sizeof(dmar_copy)) {
+		check("shield-apply", 0, "no usable DMAR (%d)", err);
+		return -1;
+	}
+	p = x86.plat.map(x86.plat.ctx, t.phys, t.length);
+	iog_memcpy(dmar_copy, p, t.length);
+	for (unsigned i = 0; i < bi->nmem; i++)
+		if (bi->mem[i].type == 1)
+			memmap[n++] = (struct iog_range){bi->mem[i].base, bi->mem[i].size};
+	protect[0] = (struct iog_range){bi->image_start & ~4095ull,
+					page_up(bi->image_end) - (bi->image_start & ~4095ull)};
+	grant = (struct iog_grant){
+		0,	  edus[1].bus, edus[1].devfn, (uint64_t)(uintptr_t)vmm_dma, sizeof(vmm_dma),
+		IOG_PT_RW};
+	cfg = (struct iog_shield_config){
+		.dmar = dmar_copy,
+		.dmar_len = t.length,
+		.memmap = memmap,
+		.nmemmap = n,
+		.protect = protect,
+		.nprotect = 1,
+		.grants = &grant,
+		.ngrants = 1,
+		.acpi = &acpi,
+		.conceal = opt.conceal,
+		.ir_policy = opt.ir_policy,
+		.bridge = bridge,
+	};
+	err = iog_shield_apply(&shield, &x86.plat, &cfg, &d);
+	if (err)
+		check("shield-apply", 0, "error %d at %llx: %s", err, (unsigned long long)d.offset,
+		      d.reason ? d.reason : "");
+	else
+		check("shield-apply", 1,
+		      "%u unit(s), %u device domain(s), %u context entries, VMM %llx-%llx "
+		      "protected",
+		      shield.nunits, shield.ndomains, shield.contexts,
+		      (unsigned long long)protect[0].base,
+		      (unsigned long long)(protect[0].base + protect[0].size - 1));
+	return err;
+}
+
+void kmain(struct boot_info *bi)
+{
+	struct iog_diag d = {0, 0, NULL};
+	struct iog_acpi fresh;
+	struct iog_acpi_table t;
+	uint64_t rsdp = bi->rsdp, guest, fw_mem;
+	uint32_t gsts_before = 0;
+	int err;
+
+	kprintf("ioguard %s shield kernel; command line \"%s\"\n", IOG_VERSION, bi->cmdline);
+	parse_cmdline(bi->cmdline);
+	fill(vmm_secret, sizeof(vmm_secret), 0xc3);
+	if (iog_x86_init(&x86, (uint64_t)(uintptr_t)pool, POOL_PAGES, bi->mapped_limit)) {
+		kprintf("platform setup failed\n");
+		qemu_exit(2);
+	}
+	if (!rsdp && iog_rsdp_find(&x86.plat, &rsdp, &d)) {
+		check("acpi", 0, "no RSDP: %s", d.reason);
+		goto done;
+	}
+	if (iog_acpi_init(&acpi, &x86.plat, rsdp, &d)) {
+		check("acpi", 0, "RSDP at %llx unusable: %s", (unsigned long long)rsdp, d.reason);
+		goto done;
+	}
+	pci_init(&acpi);
+	find_edus();
+	if (nedu < 2) {
+		check("devices", 0, "found %u edu devices, need 2", nedu);
+		goto done;
+	}
+	guest = guest_ram(bi, bi->image_end + 16 * MiB, LOW_DMA_LIMIT, 8 * MiB);
+	if (!guest) {
+		check("memory", 0, "no free RAM below 256 MiB for guest buffers");
+		goto done;
+	}
+	fw_mem = guest + 4 * MiB;
+
+	if (opt.firmware) {
+		err = iog_acpi_find(&acpi, "DMAR", 0, &t, NULL);
+		if (!err) {
+			const uint8_t *dm = x86.plat.map(x86.plat.ctx, t.phys, t.length);
+			struct iog_dmar_struct s;
+
+			/* Every unit, as firmware would. */
+			for (long o = iog_dmar_first(dm, t.length, NULL); o >= 0 && !err;
+			     o = iog_dmar_next(dm, t.length, o, NULL))
+				if (!iog_dmar_struct_get(dm, t.length, o, &s, NULL) &&
+				    s.type == IOG_DMAR_DRHD) {
+					err = firmware_stage(s.address, fw_mem);
+					gsts_before |= fw_r32(s.address, VTD_GSTS_REG);
+					fw_mem += 0x10000;
+				}
+		}
+		check("firmware-left-vtd-on",
+		      !err && (gsts_before & GSTS_TES) && (gsts_before & GSTS_QIES) &&
+			      (!opt.intremap || (gsts_before & GSTS_IRES)),
+		      "GSTS %x after the firmware stage", gsts_before);
+	}
+
+	if (run_shield(bi))
+		goto done;
+	if (opt.firmware) {
+		uint32_t gsts =
+			x86.plat.reg_read32(x86.plat.ctx, shield.units[0].base, VTD_GSTS_REG);
+		int ir_on = (gsts & GSTS_IRES) != 0;
+		int want_ir = opt.intremap && opt.ir_policy == IOG_VTD_IR_DEFER;
+
+		check("firmware-vtd-replaced",
+		      (gsts & GSTS_TES) && ir_on == want_ir &&
+			      shield.units[0].fw.rtaddr != shield.units[0].root_phys,
+		      "GSTS %x: firmware's root %llx replaced by %llx, IR %s, %u live IRTEs seen",
+		      gsts, (unsigned long long)shield.units[0].fw.rtaddr,
+		      (unsigned long long)shield.units[0].root_phys, ir_on ? "left on" : "off",
+		      shield.units[0].fw.irte_present);
+	}
+	test_guest_device(&edus[0], guest);
+	test_vmm_device(&edus[1], guest);
+	if (opt.high_dma)
+		test_high_dma(bi, &edus[0], guest);
+
+	err = iog_acpi_init(&fresh, &x86.plat, rsdp, &d);
+	err = err ? err : iog_acpi_find(&fresh, "DMAR", 0, &t, NULL);
+	check("dmar-concealed", err == IOG_ENOTFOUND, "a fresh RSDT/XSDT walk finds %s",
+	      err == IOG_ENOTFOUND ? "no DMAR" : "a DMAR");
+	err = iog_shield_verify(&shield, &cfg, &d);
+	check("verifier", !err, "%u contexts, %u tables, %llu leaves, %u violations%s%s",
+	      shield.report.contexts, shield.report.tables,
+	      (unsigned long long)shield.report.leaves, shield.report.violations, err ? ": " : "",
+	      err && d.reason ? d.reason : "");
+done:
+	kprintf("%u passed, %u failed\n", passed, failed);
+	qemu_exit(failed ? 1 : 0);
+}

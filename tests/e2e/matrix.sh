@@ -1,0 +1,75 @@
+#!/bin/sh
+# SPDX-License-Identifier: BSD-2-Clause
+# The shield kernel under QEMU, in every configuration the self-test must
+# pass: QEMU's VT-d model with 39- and 48-bit address widths and caching mode,
+# an edu behind a PCIe root port, firmware that leaves VT-d and interrupt
+# remapping on, 6 GiB of RAM with DMA above 4 GiB. A configuration fails on
+# any FAIL line, on a missing CHECK line, on a wrong summary, on a bad exit
+# status or on a timeout.
+# usage: tests/e2e/matrix.sh KERNEL LOGDIR
+set -u
+kernel=$1 logs=$2
+mkdir -p "$logs"
+here=$(dirname "$0")
+run=$here/../../scripts/run-qemu.sh
+base_checks="shield-apply guest-dma guest-write-vmm-data guest-write-vmm-image guest-read-vmm-data guest-read-vmm-image vmm-dma-in-grant vmm-dma-outside-grant vmm-read-outside-grant dmar-concealed verifier"
+fw_checks="firmware-left-vtd-on firmware-vtd-replaced"
+total_fail=0
+
+# config NAME IOMMU_OPTS MEM APPEND EXTRA_CHECKS -- QEMU_ARGS...
+config()
+{
+	name=$1 opts=$2 mem=$3 append=$4 extra=$5
+	shift 6
+	log=$logs/$name.log
+	start=$(date +%s)
+	IOMMU_OPTS=$opts MEM=$mem APPEND=$append QEMU_TIMEOUT=${QEMU_TIMEOUT:-240} \
+		sh "$run" "$kernel" "$@" >"$log" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	why=""
+	[ "$rc" -eq 124 ] && why="timeout"
+	[ -z "$why" ] && [ "$rc" -ne 0 ] && why="exit status $rc"
+	if grep -q "^CHECK .* FAIL" "$log"; then
+		why="$why $(grep "^CHECK .* FAIL" "$log" | cut -d' ' -f2 | tr '\n' ' ')failed"
+	fi
+	for c in $base_checks $extra; do
+		grep -q "^CHECK $c PASS" "$log" || why="$why; missing $c"
+	done
+	n=$(echo $base_checks $extra | wc -w)
+	grep -q "^$n passed, 0 failed" "$log" || why="$why; no '$n passed, 0 failed'"
+	if [ -z "$why" ]; then
+		echo "e2e: $name: $n checks passed in ${secs} s"
+	else
+		echo "e2e: $name: FAILED ($why) after ${secs} s; log: $log"
+		sed 's/^/    /' "$log" | grep -E "CHECK|passed|error|ioguard|qemu" | head -40
+		total_fail=$((total_fail + 1))
+	fi
+}
+
+two_edus="-device edu -device edu"
+# shellcheck disable=SC2086
+config default "" 1G "" "" -- $two_edus
+# shellcheck disable=SC2086
+config aw-bits-48 "aw-bits=48" 1G "" "" -- $two_edus
+# shellcheck disable=SC2086
+config caching-mode "caching-mode=on" 1G "" "" -- $two_edus
+config root-ports "" 1G "" "" -- \
+	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,addr=0x1c \
+	-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,addr=0x1d \
+	-device edu,bus=rp1 -device edu,bus=rp2
+# shellcheck disable=SC2086
+config firmware-intremap "intremap=on" 1G "firmware=on intremap=on ir-policy=warn" \
+	"$fw_checks" -- $two_edus
+# shellcheck disable=SC2086
+config firmware-intremap-defer "intremap=on" 1G "firmware=on intremap=on ir-policy=defer" \
+	"$fw_checks" -- $two_edus
+# shellcheck disable=SC2086
+config ram-6g-high-dma "" 6G "high-dma=on" "guest-dma-above-4g" -- $two_edus \
+	-global edu.dma_mask=0xffffffffffffffff
+
+if [ "$total_fail" -ne 0 ]; then
+	echo "e2e: $total_fail configuration(s) failed"
+	exit 1
+fi
+echo "e2e: all configurations passed"
