@@ -208,9 +208,16 @@ bench: $(BENCH_BIN)
 
 # The shield kernel under QEMU: firmware leaves VT-d and interrupt remapping
 # on, then the shield disables, conceals, protects, and checks with real DMA.
-run: $(KERNEL) $(DEPS_STAMP)
-	@IOMMU_OPTS=intremap=on APPEND="firmware=on intremap=on" \
+# GUEST=linux: then Debian's Linux boots on top and checks from inside.
+# SHIELD_ARGS: more options for the kernel (e.g. conceal=zap).
+run: $(KERNEL) $(DEPS_STAMP) $(if $(filter linux,$(GUEST)),guest linux)
+ifeq ($(GUEST),linux)
+	@APPEND="linux=on $(SHIELD_ARGS)" sh scripts/run-qemu.sh $(KERNEL) -device edu -device edu \
+		-initrd "$(BUILD)/linux/vmlinuz,$(GUEST_INITRAMFS)"
+else
+	@IOMMU_OPTS=intremap=on APPEND="firmware=on intremap=on $(SHIELD_ARGS)" \
 		sh scripts/run-qemu.sh $(KERNEL) -device edu -device edu
+endif
 
 install: $(LIB) $(TOOL)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/ioguard \
@@ -263,17 +270,40 @@ $(KERNEL:.elf=.elf64): $(KERNEL_OBJ) boot/link.ld
 $(BUILD)/boot/%.elf: $(BUILD)/boot/%.elf64
 	$(OBJCOPY) -O elf32-i386 $< $@
 
-# The self-test under QEMU in every configuration it must pass.
-e2e: $(KERNEL) $(DEPS_STAMP)
-	@sh tests/e2e/matrix.sh $(KERNEL) $(BUILD)/e2e
+# The self-test under QEMU in every configuration it must pass, then with an
+# unmodified Linux guest on top.
+e2e: $(KERNEL) $(DEPS_STAMP) guest linux
+	@sh tests/e2e/matrix.sh $(KERNEL) $(BUILD)/e2e $(BUILD)/linux/vmlinuz $(GUEST_INITRAMFS)
 
 # The tool on the machine's own DMAR/IVRS, or the bundled example.
 dump: $(TOOL)
 	@$(TOOL) dump
 
+# The guest side: Debian's cloud kernel (fetched, never installed) and an
+# initramfs whose /init checks from inside Linux what the shield hides and
+# blocks (tests/guest/ioguard-check.c).
+.PHONY: guest linux
+GUEST ?=
+SHIELD_ARGS ?=
+GUEST_CHECK := $(BUILD)/guest/ioguard-check
+GUEST_INITRAMFS := $(BUILD)/guest/initramfs.cpio
+
+guest: $(GUEST_CHECK) $(GUEST_INITRAMFS)
+
+$(GUEST_CHECK): tests/guest/ioguard-check.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -static -O2 $(WARN) -o $@ $<
+
+$(GUEST_INITRAMFS): $(GUEST_CHECK) scripts/mkinitramfs.py
+	$(PYTHON) scripts/mkinitramfs.py $@ $(GUEST_CHECK)
+
+linux:
+	@sh scripts/fetch-linux.sh $(BUILD)/linux
+
 FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(MODEL_SRC) $(wildcard model/*.h) $(TOOL_SRC) $(wildcard tools/*.h) \
 	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h $(FUZZ_SRC) $(BENCH_SRC) tests/install/consumer.c \
 	include/ioguard/*.h $(wildcard boot/*.c boot/*.h platform/x86/*.c platform/x86/*.h)
+FORMAT_FILES += tests/guest/ioguard-check.c
 
 format:
 	clang-format -i $(FORMAT_FILES)

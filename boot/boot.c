@@ -15,11 +15,14 @@
 /* Multiboot v1 information: flag bits and field offsets. */
 #define MB1_FLAG_MEM (1u << 0)
 #define MB1_FLAG_CMDLINE (1u << 2)
+#define MB1_FLAG_MODS (1u << 3)
 #define MB1_FLAG_MMAP (1u << 6)
 #define MB1_FLAG_LOADER (1u << 9)
 #define MB1_MEM_LOWER 4
 #define MB1_MEM_UPPER 8
 #define MB1_CMDLINE 16
+#define MB1_MODS_COUNT 20
+#define MB1_MODS_ADDR 24
 #define MB1_MMAP_LENGTH 44
 #define MB1_MMAP_ADDR 48
 #define MB1_LOADER_NAME 64
@@ -28,6 +31,7 @@
 #define MB2_TAG_END 0
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_LOADER 2
+#define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
@@ -57,6 +61,8 @@ static void add_range(uint64_t base, uint64_t size, uint32_t type)
 	}
 	bi.mem[bi.nmem++] = (struct boot_range){base, size, type};
 }
+
+static void add_module(uint64_t start, uint64_t end, const char *name);
 
 static int is_space(char c)
 {
@@ -126,6 +132,27 @@ static void parse_mb1(const uint8_t *mbi)
 		add_range(0, (uint64_t)iog_le32(mbi + MB1_MEM_LOWER) * 1024, 1);
 		add_range(0x100000, (uint64_t)iog_le32(mbi + MB1_MEM_UPPER) * 1024, 1);
 	}
+	if (flags & MB1_FLAG_MODS) {
+		const uint8_t *m = phys_ptr(iog_le32(mbi + MB1_MODS_ADDR));
+		uint32_t n = iog_le32(mbi + MB1_MODS_COUNT);
+
+		/* Entries: start, end, string, reserved. */
+		for (uint32_t i = 0; i < n && i < BOOT_MAX_MODULES; i++, m += 16)
+			add_module(iog_le32(m), iog_le32(m + 4),
+				   iog_le32(m + 8) ? (const char *)phys_ptr(iog_le32(m + 8)) : "");
+	}
+}
+
+static void add_module(uint64_t start, uint64_t end, const char *name)
+{
+	struct boot_module *m;
+
+	if (bi.nmods == BOOT_MAX_MODULES || end <= start)
+		return;
+	m = &bi.mods[bi.nmods++];
+	m->start = start;
+	m->end = end;
+	copy_string(m->name, sizeof(m->name), name, 0);
 }
 
 static void parse_mb2(const uint8_t *mbi)
@@ -145,6 +172,11 @@ static void parse_mb2(const uint8_t *mbi)
 			break;
 		case MB2_TAG_LOADER:
 			copy_string(loader, sizeof(loader), (const char *)(t + 8), 0);
+			break;
+		case MB2_TAG_MODULE:
+			if (size >= 17)
+				add_module(iog_le32(t + 8), iog_le32(t + 12),
+					   (const char *)(t + 16));
 			break;
 		case MB2_TAG_MMAP: {
 			uint32_t esize = size >= 16 ? iog_le32(t + 8) : 0;

@@ -11,11 +11,18 @@
 #include <stdint.h>
 
 #define BOOT_MAX_RANGES 64
+#define BOOT_MAX_MODULES 4
 
 struct boot_range {
 	uint64_t base;
 	uint64_t size;
 	uint32_t type; /* 1: usable RAM (multiboot/E820 numbering) */
+};
+
+/* A file the loader placed in memory (multiboot module), e.g. a Linux bzImage. */
+struct boot_module {
+	uint64_t start, end; /* physical, end exclusive */
+	char name[64];	     /* the loader's string for it */
 };
 
 struct boot_info {
@@ -25,6 +32,8 @@ struct boot_info {
 	uint64_t image_start, image_end; /* physical extent of the kernel image, .bss included */
 	uint64_t rsdp;			 /* from a multiboot2 ACPI tag, else 0 */
 	uint64_t mapped_limit;		 /* memory below this is identity mapped */
+	struct boot_module mods[BOOT_MAX_MODULES];
+	unsigned nmods;
 };
 
 /* Implemented by the self-test (boot/selftest.c); never returns. */

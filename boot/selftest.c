@@ -11,14 +11,17 @@
  *
  * Command line: firmware=on (leave VT-d on first, as Mac firmware does),
  * intremap=on (and interrupt remapping with live entries), ir-policy=refuse|
- * warn|defer, conceal=zap|unlink, high-dma=on (also DMA above 4 GiB: needs
- * the edu's dma_mask lifted).
+ * warn|defer, conceal=unlink (default) or zap (BitVisor's: a nameless table
+ * that Linux 6.1's /sys/firmware/acpi/tables export stops at), high-dma=on
+ * (also DMA above 4 GiB: needs the edu's dma_mask lifted), linux=on (then
+ * boot the Linux bzImage and initrd given as boot modules on top).
  */
 #include <stdarg.h>
 
 #include <ioguard/ioguard.h>
 
 #include "boot/kernel.h"
+#include "boot/linux.h"
 #include "platform/x86/x86.h"
 #include "util/bytes.h"
 #include "util/log.h"
@@ -53,20 +56,26 @@ static uint8_t pool[POOL_PAGES * 4096] __attribute__((aligned(4096)));
 static uint8_t vmm_secret[16384] __attribute__((aligned(4096)));
 static uint8_t vmm_dma[16384] __attribute__((aligned(4096))); /* the VMM edu's grant */
 static uint8_t dmar_copy[65536];
+/*
+ * VMM memory a Linux guest attacks: outside the image, so that it is an E820
+ * reserved range of its own above 1 MiB, which Linux lets /dev/mem map.
+ */
+#define TARGET_SIZE 0x10000
+static uint64_t vmm_target;
 static struct iog_x86 x86;
 static struct iog_shield shield;
 static struct iog_acpi acpi;
 static struct iog_shield_config cfg;
-static struct iog_range memmap[BOOT_MAX_RANGES], protect[1];
+static struct iog_range memmap[BOOT_MAX_RANGES], protect[2];
 static struct iog_grant grant;
 static struct edu edus[MAX_EDU];
 static unsigned nedu;
 
 static struct {
-	int firmware, intremap, high_dma;
+	int firmware, intremap, high_dma, linux;
 	enum iog_vtd_ir_policy ir_policy;
 	enum iog_conceal_mode conceal;
-} opt = {0, 0, 0, IOG_VTD_IR_WARN, IOG_CONCEAL_ZAP};
+} opt = {0, 0, 0, 0, IOG_VTD_IR_WARN, IOG_CONCEAL_UNLINK};
 
 static unsigned passed, failed;
 
@@ -103,6 +112,8 @@ static void parse_cmdline(const char *c)
 			opt.intremap = opt.firmware = 1;
 		else if (word_is(p, "high-dma=on"))
 			opt.high_dma = 1;
+		else if (word_is(p, "linux=on"))
+			opt.linux = 1;
 		else if (word_is(p, "ir-policy=refuse"))
 			opt.ir_policy = IOG_VTD_IR_REFUSE;
 		else if (word_is(p, "ir-policy=warn"))
@@ -363,6 +374,10 @@ static uint64_t guest_ram(const struct boot_info *bi, uint64_t min, uint64_t max
 		b = (b + MiB - 1) & ~(MiB - 1);
 		if (e > max)
 			e = max;
+		/* Not over the boot modules (a Linux kernel and initrd waiting to run). */
+		for (unsigned m = 0; m < bi->nmods; m++)
+			if (b < bi->mods[m].end && bi->mods[m].start < b + len)
+				b = (bi->mods[m].end + MiB - 1) & ~(MiB - 1);
 		if (b + len <= e && b + len <= bi->mapped_limit)
 			return b;
 	}
@@ -485,6 +500,7 @@ static int run_shield(const struct boot_info *bi)
 	for (unsigned i = 0; i < bi->nmem; i++)
 		if (bi->mem[i].type == 1)
 			memmap[n++] = (struct iog_range){bi->mem[i].base, bi->mem[i].size};
+	protect[1] = (struct iog_range){vmm_target, TARGET_SIZE};
 	protect[0] = (struct iog_range){bi->image_start & ~4095ull,
 					page_up(bi->image_end) - (bi->image_start & ~4095ull)};
 	grant = (struct iog_grant){
@@ -496,7 +512,7 @@ static int run_shield(const struct boot_info *bi)
 		.memmap = memmap,
 		.nmemmap = n,
 		.protect = protect,
-		.nprotect = 1,
+		.nprotect = 2,
 		.grants = &grant,
 		.ngrants = nedu >= 2,
 		.acpi = &acpi,
@@ -510,12 +526,35 @@ static int run_shield(const struct boot_info *bi)
 		      d.reason ? d.reason : "");
 	else
 		check("shield-apply", 1,
-		      "%u unit(s), %u device domain(s), %u context entries, VMM %llx-%llx "
-		      "protected",
+		      "%u unit(s), %u device domain(s), %u context entries, VMM %llx-%llx and "
+		      "%llx-%llx protected",
 		      shield.nunits, shield.ndomains, shield.contexts,
 		      (unsigned long long)protect[0].base,
-		      (unsigned long long)(protect[0].base + protect[0].size - 1));
+		      (unsigned long long)(protect[0].base + protect[0].size - 1),
+		      (unsigned long long)protect[1].base,
+		      (unsigned long long)(protect[1].base + protect[1].size - 1));
 	return err;
+}
+
+/* Linux, unmodified, on top: it must find no DMAR and reach none of the VMM. */
+static void hand_over(const struct boot_info *bi, uint64_t rsdp)
+{
+	static char cmdline[512];
+	struct linux_handoff h;
+	char why[120];
+
+	iog_format(cmdline, sizeof(cmdline),
+		   "console=ttyS0 panic=-1 nokaslr cryptomgr.notests quiet ioguard.target=%llx "
+		   "ioguard.drhd=%llx ioguard.edu=0000:%02x:%02x.%u ioguard.exit=0xf4",
+		   (unsigned long long)vmm_target, (unsigned long long)shield.units[0].base,
+		   edus[0].bus, edus[0].devfn >> 3, edus[0].devfn & 7);
+	fill(at(vmm_target), TARGET_SIZE, 0xa5);
+	clear_faults();
+	h = (struct linux_handoff){&x86.plat, cmdline, protect, 2, rsdp};
+	kprintf("shield: %u passed, %u failed; handing over to Linux: %s\n", passed, failed,
+		cmdline);
+	linux_boot(bi, &h, why, sizeof(why));
+	check("linux-handoff", 0, "%s", why);
 }
 
 void kmain(struct boot_info *bi)
@@ -554,6 +593,9 @@ void kmain(struct boot_info *bi)
 		goto done;
 	}
 	fw_mem = guest + 4 * MiB;
+	vmm_target = guest_ram(bi, 128 * MiB, LOW_DMA_LIMIT, TARGET_SIZE);
+	if (!vmm_target)
+		vmm_target = guest + 6 * MiB; /* a small machine: still apart from the rest */
 
 	if (opt.firmware) {
 		err = iog_acpi_find(&acpi, "DMAR", 0, &t, NULL);
@@ -609,6 +651,8 @@ void kmain(struct boot_info *bi)
 	      shield.report.contexts, shield.report.tables,
 	      (unsigned long long)shield.report.leaves, shield.report.violations, err ? ": " : "",
 	      err && d.reason ? d.reason : "");
+	if (opt.linux && !failed && nedu >= 1)
+		hand_over(bi, rsdp);
 done:
 	kprintf("%u passed, %u failed\n", passed, failed);
 	qemu_exit(failed ? 1 : 0);

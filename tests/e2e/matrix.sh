@@ -6,14 +6,17 @@
 # remapping on, 6 GiB of RAM with DMA above 4 GiB. A configuration fails on
 # any FAIL line, on a missing CHECK line, on a wrong summary, on a bad exit
 # status or on a timeout.
-# usage: tests/e2e/matrix.sh KERNEL LOGDIR
+# With LINUX and INITRD, also an unmodified Linux guest on top, with the
+# DMAR concealed by unlinking and by BitVisor's zap.
+# usage: tests/e2e/matrix.sh KERNEL LOGDIR [LINUX INITRD]
 set -u
-kernel=$1 logs=$2
+kernel=$1 logs=$2 linux=${3:-} initrd=${4:-}
 mkdir -p "$logs"
 here=$(dirname "$0")
 run=$here/../../scripts/run-qemu.sh
 base_checks="shield-apply guest-dma guest-write-vmm-data guest-write-vmm-image guest-read-vmm-data guest-read-vmm-image vmm-dma-in-grant vmm-dma-outside-grant vmm-read-outside-grant dmar-concealed verifier"
 fw_checks="firmware-left-vtd-on firmware-vtd-replaced"
+guest_checks="guest-no-dmar-table guest-no-iommu-init guest-edu-dma guest-attack-blocked guest-fault-recorded"
 total_fail=0
 
 # config NAME IOMMU_OPTS MEM APPEND EXTRA_CHECKS -- QEMU_ARGS...
@@ -36,7 +39,11 @@ config()
 	for c in $base_checks $extra; do
 		grep -q "^CHECK $c PASS" "$log" || why="$why; missing $c"
 	done
-	n=$(echo $base_checks $extra | wc -w)
+	# The last summary counts the last stage's checks (the guest's, with Linux).
+	case $extra in
+	*guest-no-dmar-table*) n=$(echo $guest_checks | wc -w) ;;
+	*) n=$(echo $base_checks $extra | wc -w) ;;
+	esac
 	grep -q "^$n passed, 0 failed" "$log" || why="$why; no '$n passed, 0 failed'"
 	if [ -z "$why" ]; then
 		echo "e2e: $name: $n checks passed in ${secs} s"
@@ -67,6 +74,19 @@ config firmware-intremap-defer "intremap=on" 1G "firmware=on intremap=on ir-poli
 # shellcheck disable=SC2086
 config ram-6g-high-dma "" 6G "high-dma=on" "guest-dma-above-4g" -- $two_edus \
 	-global edu.dma_mask=0xffffffffffffffff
+
+if [ -n "$linux" ]; then
+	# shellcheck disable=SC2086
+	config linux-guest-unlink "" 1G "linux=on conceal=unlink" "$guest_checks" -- $two_edus \
+		-initrd "$linux,$initrd"
+	# shellcheck disable=SC2086
+	config linux-guest-zap "" 1G "linux=on conceal=zap" "$guest_checks" -- $two_edus \
+		-initrd "$linux,$initrd"
+	for name in linux-guest-unlink linux-guest-zap; do
+		up=$(sed -n 's/^guest: up \([0-9.]*\) s.*/\1/p' "$logs/$name.log" | head -1)
+		[ -n "$up" ] && echo "e2e: $name: first guest check $up s after Linux started"
+	done
+fi
 
 if [ "$total_fail" -ne 0 ]; then
 	echo "e2e: $total_fail configuration(s) failed"
