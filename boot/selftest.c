@@ -14,7 +14,8 @@
  * warn|defer, conceal=unlink (default) or zap (BitVisor's: a nameless table
  * that Linux 6.1's /sys/firmware/acpi/tables export stops at), high-dma=on
  * (also DMA above 4 GiB: needs the edu's dma_mask lifted), linux=on (then
- * boot the Linux bzImage and initrd given as boot modules on top).
+ * boot the Linux bzImage and initrd given as boot modules on top),
+ * disable-only=on (BitVisor's DISABLE_VTD alone: turn VT-d off, no shield).
  */
 #include <stdarg.h>
 
@@ -72,10 +73,10 @@ static struct edu edus[MAX_EDU];
 static unsigned nedu;
 
 static struct {
-	int firmware, intremap, high_dma, linux;
+	int firmware, intremap, high_dma, linux, disable_only;
 	enum iog_vtd_ir_policy ir_policy;
 	enum iog_conceal_mode conceal;
-} opt = {0, 0, 0, 0, IOG_VTD_IR_WARN, IOG_CONCEAL_UNLINK};
+} opt = {0, 0, 0, 0, 0, IOG_VTD_IR_WARN, IOG_CONCEAL_UNLINK};
 
 static unsigned passed, failed;
 
@@ -114,6 +115,8 @@ static void parse_cmdline(const char *c)
 			opt.high_dma = 1;
 		else if (word_is(p, "linux=on"))
 			opt.linux = 1;
+		else if (word_is(p, "disable-only=on"))
+			opt.disable_only = 1;
 		else if (word_is(p, "ir-policy=refuse"))
 			opt.ir_policy = IOG_VTD_IR_REFUSE;
 		else if (word_is(p, "ir-policy=warn"))
@@ -536,6 +539,57 @@ static int run_shield(const struct boot_info *bi)
 	return err;
 }
 
+/*
+ * BitVisor's DISABLE_VTD alone: every unit firmware left on is turned off
+ * (by the IR policy), after which DMA is untranslated, as on a machine
+ * without VT-d.
+ */
+static void disable_only(uint64_t guest)
+{
+	struct iog_acpi_table t;
+	struct iog_dmar_struct s;
+	const uint8_t *dm;
+	unsigned units = 0, off = 0;
+	int err = iog_acpi_find(&acpi, "DMAR", 0, &t, NULL), ok;
+
+	if (err) {
+		check("vtd-disabled", 0, "no DMAR (%d)", err);
+		return;
+	}
+	dm = x86.plat.map(x86.plat.ctx, t.phys, t.length);
+	for (long o = iog_dmar_first(dm, t.length, NULL); o >= 0;
+	     o = iog_dmar_next(dm, t.length, o, NULL)) {
+		struct iog_vtd u;
+		uint32_t gsts, pmen;
+
+		if (iog_dmar_struct_get(dm, t.length, o, &s, NULL) || s.type != IOG_DMAR_DRHD)
+			continue;
+		units++;
+		err = iog_vtd_probe(&u, &x86.plat, s.address, 4096u << (s.size & 0xf), s.segment,
+				    NULL);
+		if (!err)
+			err = iog_vtd_disable(&u, opt.ir_policy, 0);
+		gsts = fw_r32(s.address, VTD_GSTS_REG);
+		pmen = (u.cap & (CAP_PLMR | CAP_PHMR)) ? fw_r32(s.address, VTD_PMEN_REG) : 0;
+		ok = !err && !(gsts & (GSTS_TES | GSTS_IRES | GSTS_QIES)) && !(pmen & PMEN_PRS);
+		check("vtd-disabled", ok, "unit %llx: %d, GSTS %x, PMEN %x (firmware left GSTS %x)",
+		      (unsigned long long)s.address, err, gsts, pmen, u.fw.gsts);
+		off += ok;
+	}
+	if (!units)
+		check("vtd-disabled", 0, "the DMAR lists no unit");
+	if (nedu >= 1 && off == units) {
+		/* Untranslated now: DMA reaches guest memory (and everything else). */
+		fill(at(guest), XFER, 0x3c);
+		iog_memset(at(guest + 0x1000), 0, XFER);
+		ok = !edu_dma(&edus[0], guest, 0, XFER, 0) &&
+		     !edu_dma(&edus[0], guest + 0x1000, 0, XFER, 1) &&
+		     !iog_memcmp(at(guest), at(guest + 0x1000), XFER);
+		check("dma-untranslated", ok, "edu %02x:%02x.%u copied %u bytes with VT-d off",
+		      edus[0].bus, edus[0].devfn >> 3, edus[0].devfn & 7, XFER);
+	}
+}
+
 /* Linux, unmodified, on top: it must find no DMAR and reach none of the VMM. */
 static void hand_over(const struct boot_info *bi, uint64_t rsdp)
 {
@@ -619,6 +673,10 @@ void kmain(struct boot_info *bi)
 		      "GSTS %x after the firmware stage", gsts_before);
 	}
 
+	if (opt.disable_only) {
+		disable_only(guest);
+		goto done;
+	}
 	if (run_shield(bi))
 		goto done;
 	if (opt.firmware) {

@@ -58,6 +58,15 @@ size_t iog_vformat(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'c': put(&s, (char)va_arg(ap, int)); break;
+		case 'd': {
+			long long v = longlong ? va_arg(ap, long long) : va_arg(ap, int);
+
+			if (v < 0)
+				put(&s, '-');
+			put_num(&s, v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v,
+				10u, width);
+			break;
+		}
 		case 'u':
 		case 'x':
 			put_num(&s,

@@ -11,8 +11,8 @@
 #define IOG_LOG_LINE 160
 
 /*
- * Formats into `buf` (always NUL-terminated, truncated to fit): %s, %c, %u,
- * %x, %llu, %llx, %%, with an optional zero-padded width for numbers (%04x).
+ * Formats into `buf` (always NUL-terminated, truncated to fit): %s, %c, %d, %u,
+ * %x, %lld, %llu, %llx, %%, with an optional zero-padded width for numbers (%04x).
  * Returns the length written.
  */
 size_t iog_format(char *buf, size_t size, const char *fmt, ...);
