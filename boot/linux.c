@@ -77,9 +77,10 @@ static int usable(const struct boot_info *bi, uint64_t base, uint64_t size,
 	return in_ram;
 }
 
-/* The highest `align`-aligned place below `limit` where `size` bytes fit. */
+/* The highest `align`-aligned place in [floor, limit) where `size` bytes fit. */
 static uint64_t place_high(const struct boot_info *bi, uint64_t size, uint64_t align,
-			   uint64_t limit, const struct iog_range *avoid, unsigned navoid)
+			   uint64_t floor, uint64_t limit, const struct iog_range *avoid,
+			   unsigned navoid)
 {
 	uint64_t best = 0;
 
@@ -96,7 +97,7 @@ static uint64_t place_high(const struct boot_info *bi, uint64_t size, uint64_t a
 		/* Step down past whatever is in the way, a bounded number of times. */
 		for (unsigned tries = 0; tries < 64; tries++) {
 			at = (top - size) & ~(align - 1);
-			if (at < r->base)
+			if (at < r->base || at < floor)
 				break;
 			if (usable(bi, at, size, avoid, navoid)) {
 				if (at > best)
@@ -192,7 +193,7 @@ static __attribute__((noreturn)) void jump(uint64_t entry, uint64_t boot_params)
 int linux_boot(const struct boot_info *bi, const struct linux_handoff *h, char *why, size_t n)
 {
 	const struct boot_module *kmod = NULL, *imod = NULL;
-	struct iog_range avoid[8];
+	struct iog_range avoid[20];
 	unsigned navoid = 0;
 	const uint8_t *k;
 	uint64_t setup_len, payload, payload_len, load, initrd = 0, initrd_len = 0;
@@ -231,8 +232,13 @@ int linux_boot(const struct boot_info *bi, const struct linux_handoff *h, char *
 	}
 
 	/* Where everything goes: nothing may land on the VMM or on a module still to move. */
-	for (unsigned i = 0; i < h->nreserve && navoid < 6; i++)
+	if (h->nreserve > 16) {
+		iog_format(why, n, "too many reserved ranges (%u)", h->nreserve);
+		return -1;
+	}
+	for (unsigned i = 0; i < h->nreserve; i++)
 		avoid[navoid++] = h->reserve[i];
+	avoid[navoid++] = (struct iog_range){bi->image_start, bi->image_end - bi->image_start};
 	avoid[navoid++] = (struct iog_range){kmod->start, kmod->end - kmod->start};
 	load = iog_le64(k + HDR_PREF_ADDRESS);
 	if (!usable(bi, load, init_size, avoid, navoid - 1)) {
@@ -241,7 +247,8 @@ int linux_boot(const struct boot_info *bi, const struct linux_handoff *h, char *
 				   (unsigned long long)load);
 			return -1;
 		}
-		load = place_high(bi, init_size, align, 1ull << 32, avoid, navoid - 1);
+		/* Linux never runs below its preferred address (LOAD_PHYSICAL_ADDR). */
+		load = place_high(bi, init_size, align, load, 1ull << 32, avoid, navoid - 1);
 	}
 	if (!load) {
 		iog_format(why, n, "no room for the kernel (%u bytes)", init_size);
@@ -250,7 +257,8 @@ int linux_boot(const struct boot_info *bi, const struct linux_handoff *h, char *
 	if (imod) {
 		initrd_len = imod->end - imod->start;
 		avoid[navoid++] = (struct iog_range){load, init_size};
-		initrd = place_high(bi, initrd_len, 4096, (uint64_t)initrd_max + 1, avoid, navoid);
+		initrd = place_high(bi, initrd_len, 4096, 0, (uint64_t)initrd_max + 1, avoid,
+				    navoid);
 		if (!initrd) {
 			iog_format(why, n, "no room for the initrd (%llu bytes)",
 				   (unsigned long long)initrd_len);

@@ -322,7 +322,8 @@ static int firmware_stage(uint64_t base, uint64_t mem)
 	uint64_t *root = (uint64_t *)at(mem), *ctx = (uint64_t *)at(mem + 0x1000);
 	uint64_t *iq = (uint64_t *)at(mem + 0x2000), *irt = (uint64_t *)at(mem + 0x3000);
 	volatile uint32_t *status = (volatile uint32_t *)at(mem + 0x4000);
-	unsigned aw = (CAP_SAGAW(cap) & 2) ? 1 : 2, tail = 0;
+	/* Pass-through entries carry the largest supported AGAW (VT-d 9.3). */
+	unsigned aw = (CAP_SAGAW(cap) & 8) ? 3 : (CAP_SAGAW(cap) & 4) ? 2 : 1, tail = 0;
 	uint64_t inv[2][2] = {{QI_CC_TYPE | QI_G_GLOBAL, 0}, {QI_IOTLB_TYPE | QI_G_GLOBAL, 0}};
 
 	if (!(ecap & ECAP_PT) || !(ecap & ECAP_QI))
@@ -377,10 +378,18 @@ static uint64_t guest_ram(const struct boot_info *bi, uint64_t min, uint64_t max
 		b = (b + MiB - 1) & ~(MiB - 1);
 		if (e > max)
 			e = max;
-		/* Not over the boot modules (a Linux kernel and initrd waiting to run). */
-		for (unsigned m = 0; m < bi->nmods; m++)
-			if (b < bi->mods[m].end && bi->mods[m].start < b + len)
-				b = (bi->mods[m].end + MiB - 1) & ~(MiB - 1);
+		/*
+		 * Not over the boot modules (a Linux kernel and initrd waiting to
+		 * run), in whatever order the loader listed them.
+		 */
+		for (unsigned pass = 0, moved = 1; moved && pass <= BOOT_MAX_MODULES; pass++) {
+			moved = 0;
+			for (unsigned m = 0; m < bi->nmods; m++)
+				if (b < bi->mods[m].end && bi->mods[m].start < b + len) {
+					b = (bi->mods[m].end + MiB - 1) & ~(MiB - 1);
+					moved = 1;
+				}
+		}
 		if (b + len <= e && b + len <= bi->mapped_limit)
 			return b;
 	}
@@ -597,11 +606,12 @@ static void hand_over(const struct boot_info *bi, uint64_t rsdp)
 	struct linux_handoff h;
 	char why[120];
 
-	iog_format(cmdline, sizeof(cmdline),
-		   "console=ttyS0 panic=-1 nokaslr cryptomgr.notests quiet ioguard.target=%llx "
-		   "ioguard.drhd=%llx ioguard.edu=0000:%02x:%02x.%u ioguard.exit=0xf4",
-		   (unsigned long long)vmm_target, (unsigned long long)shield.units[0].base,
-		   edus[0].bus, edus[0].devfn >> 3, edus[0].devfn & 7);
+	iog_format(
+		cmdline, sizeof(cmdline),
+		"console=ttyS0 panic=-1 nokaslr cryptomgr.notests quiet ioguard.target=%llx "
+		"ioguard.drhd=%llx ioguard.edu=0000:%02x:%02x.%u ioguard.seed=a5 ioguard.exit=0xf4",
+		(unsigned long long)vmm_target, (unsigned long long)shield.units[0].base,
+		edus[0].bus, edus[0].devfn >> 3, edus[0].devfn & 7);
 	fill(at(vmm_target), TARGET_SIZE, 0xa5);
 	clear_faults();
 	h = (struct linux_handoff){&x86.plat, cmdline, protect, 2, rsdp};
@@ -641,15 +651,17 @@ void kmain(struct boot_info *bi)
 		kprintf("only %u edu device(s): the shield is applied and verified, the DMA checks "
 			"are skipped (QEMU: -device edu -device edu)\n",
 			nedu);
-	guest = guest_ram(bi, bi->image_end + 16 * MiB, LOW_DMA_LIMIT, 8 * MiB);
+	/* Guest buffers, firmware's tables at +4 MiB, and room for the target at +8 MiB. */
+	guest = guest_ram(bi, bi->image_end + 16 * MiB, LOW_DMA_LIMIT, 9 * MiB);
 	if (!guest) {
 		check("memory", 0, "no free RAM below 256 MiB for guest buffers");
 		goto done;
 	}
 	fw_mem = guest + 4 * MiB;
-	vmm_target = guest_ram(bi, 128 * MiB, LOW_DMA_LIMIT, TARGET_SIZE);
+	vmm_target = guest_ram(bi, guest + 9 * MiB > 128 * MiB ? guest + 9 * MiB : 128 * MiB,
+			       LOW_DMA_LIMIT, TARGET_SIZE);
 	if (!vmm_target)
-		vmm_target = guest + 6 * MiB; /* a small machine: still apart from the rest */
+		vmm_target = guest + 8 * MiB; /* a small machine: still apart from the rest */
 
 	if (opt.firmware) {
 		err = iog_acpi_find(&acpi, "DMAR", 0, &t, NULL);
@@ -701,16 +713,32 @@ void kmain(struct boot_info *bi)
 	}
 
 	err = iog_acpi_init(&fresh, &x86.plat, rsdp, &d);
-	err = err ? err : iog_acpi_find(&fresh, "DMAR", 0, &t, NULL);
-	check("dmar-concealed", err == IOG_ENOTFOUND, "a fresh RSDT/XSDT walk finds %s",
-	      err == IOG_ENOTFOUND ? "no DMAR" : "a DMAR");
+	if (err)
+		check("dmar-concealed", 0, "the tables cannot be walked again: %s", d.reason);
+	else {
+		err = iog_acpi_find(&fresh, "DMAR", 0, &t, NULL);
+		check("dmar-concealed", err == IOG_ENOTFOUND,
+		      "a fresh walk of %u RSDT and %u XSDT entries finds %s",
+		      iog_acpi_entry_count(&fresh, IOG_SDT_RSDT),
+		      iog_acpi_entry_count(&fresh, IOG_SDT_XSDT),
+		      err == IOG_ENOTFOUND ? "no DMAR" : "a DMAR");
+	}
 	err = iog_shield_verify(&shield, &cfg, &d);
 	check("verifier", !err, "%u contexts, %u tables, %llu leaves, %u violations%s%s",
 	      shield.report.contexts, shield.report.tables,
 	      (unsigned long long)shield.report.leaves, shield.report.violations, err ? ": " : "",
 	      err && d.reason ? d.reason : "");
-	if (opt.linux && !failed && nedu >= 1)
+	if (opt.linux && !failed && nedu >= 1) {
+		for (unsigned u = 0; u < shield.nunits; u++)
+			if (shield.units[u].ir_deferred) {
+				/* Compatibility-format interrupts stay blocked (GCMD.CFI clear). */
+				check("linux-handoff", 0,
+				      "interrupt remapping left on (ir-policy=defer): a guest that "
+				      "sees no DMAR would lose its interrupts");
+				goto done;
+			}
 		hand_over(bi, rsdp);
+	}
 done:
 	kprintf("%u passed, %u failed\n", passed, failed);
 	qemu_exit(failed ? 1 : 0);

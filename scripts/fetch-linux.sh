@@ -58,7 +58,22 @@ echo "fetch-linux: downloading $pkg" >&2
 sandbox=""
 [ "$(id -u)" -eq 0 ] && sandbox="-o APT::Sandbox::User=root"
 # shellcheck disable=SC2086
-(cd "$dl" && apt-get download -q $sandbox "$pkg" >&2)
+if ! (cd "$dl" && apt-get download -q $sandbox "$pkg" >&2); then
+	# Stale lists name a package the registry no longer has: refresh once, as root.
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "fetch-linux: download failed; as root, run: apt-get update" >&2
+		exit 1
+	fi
+	echo "fetch-linux: download failed, refreshing the package lists once" >&2
+	apt-get update -qq >&2
+	pkg=$(image_package)
+	if [ -z "$pkg" ]; then
+		echo "fetch-linux: $meta depends on no linux-image package" >&2
+		exit 1
+	fi
+	# shellcheck disable=SC2086
+	(cd "$dl" && apt-get download -q $sandbox "$pkg" >&2) || exit 1
+fi
 deb=""
 for f in "$dl"/"$pkg"_*.deb; do
 	[ -f "$f" ] && deb=$f
