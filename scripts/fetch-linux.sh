@@ -32,21 +32,25 @@ image_package() {
 		sed -n 's/^ *Depends: <*\(linux-image-[^ >]*\)>*.*$/\1/p' | head -n 1
 }
 
-pkg=$(image_package)
-if [ -z "$pkg" ]; then
+# Refreshes the package lists (as root; otherwise says how and fails), then
+# finds the image package again. $1 says why.
+refresh() {
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "fetch-linux: apt knows no $meta (package lists missing?); as root, run:" >&2
+		echo "fetch-linux: $1; as root, run:" >&2
 		echo "  apt-get update" >&2
 		exit 1
 	fi
-	echo "fetch-linux: no package lists for $meta, running apt-get update" >&2
+	echo "fetch-linux: $1, running apt-get update" >&2
 	apt-get update -qq >&2
 	pkg=$(image_package)
-fi
-if [ -z "$pkg" ]; then
-	echo "fetch-linux: $meta depends on no linux-image package" >&2
-	exit 1
-fi
+	if [ -z "$pkg" ]; then
+		echo "fetch-linux: $meta depends on no linux-image package" >&2
+		exit 1
+	fi
+}
+
+pkg=$(image_package)
+[ -n "$pkg" ] || refresh "apt knows no $meta (package lists missing?)"
 
 mkdir -p "$out"
 dl=$out/deb
@@ -59,18 +63,8 @@ sandbox=""
 [ "$(id -u)" -eq 0 ] && sandbox="-o APT::Sandbox::User=root"
 # shellcheck disable=SC2086
 if ! (cd "$dl" && apt-get download -q $sandbox "$pkg" >&2); then
-	# Stale lists name a package the registry no longer has: refresh once, as root.
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "fetch-linux: download failed; as root, run: apt-get update" >&2
-		exit 1
-	fi
-	echo "fetch-linux: download failed, refreshing the package lists once" >&2
-	apt-get update -qq >&2
-	pkg=$(image_package)
-	if [ -z "$pkg" ]; then
-		echo "fetch-linux: $meta depends on no linux-image package" >&2
-		exit 1
-	fi
+	# Stale lists name a package the registry no longer has: refresh once.
+	refresh "the download failed"
 	# shellcheck disable=SC2086
 	(cd "$dl" && apt-get download -q $sandbox "$pkg" >&2) || exit 1
 fi
