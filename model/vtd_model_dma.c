@@ -144,22 +144,34 @@ static int ctx_fault_cacheable(uint8_t fault)
 	       fault == VTDM_FR_CTX_RSVD;
 }
 
+/*
+ * Where a cache puts a new entry: the first free slot, else the next one
+ * round-robin, counted as an eviction.
+ */
+static unsigned cache_slot(const struct vtd_model *m,
+			   int (*in_use)(const struct vtd_model *m, unsigned i), unsigned n,
+			   unsigned *next, unsigned long *evictions)
+{
+	unsigned slot;
+
+	for (unsigned i = 0; i < n; i++)
+		if (!in_use(m, i))
+			return i;
+	slot = *next;
+	*next = (*next + 1) % n;
+	(*evictions)++;
+	return slot;
+}
+
+static int ctx_in_use(const struct vtd_model *m, unsigned i)
+{
+	return m->ctx[i].valid;
+}
+
 static void ctx_insert(struct vtd_model *m, const struct vtd_model_ctx_entry *e)
 {
-	unsigned slot = VTDM_CTX_CACHE_SIZE;
-
-	for (unsigned i = 0; i < VTDM_CTX_CACHE_SIZE; i++) {
-		if (!m->ctx[i].valid) {
-			slot = i;
-			break;
-		}
-	}
-	if (slot == VTDM_CTX_CACHE_SIZE) {
-		slot = m->ctx_next;
-		m->ctx_next = (m->ctx_next + 1) % VTDM_CTX_CACHE_SIZE;
-		m->stats.ctx_evictions++;
-	}
-	m->ctx[slot] = *e;
+	m->ctx[cache_slot(m, ctx_in_use, VTDM_CTX_CACHE_SIZE, &m->ctx_next,
+			  &m->stats.ctx_evictions)] = *e;
 }
 
 /* The context for sid: from the context cache, or from memory (then cached). */
@@ -264,22 +276,15 @@ static struct vtd_model_iotlb_entry *iotlb_find(struct vtd_model *m, uint16_t di
 	return NULL;
 }
 
+static int iotlb_in_use(const struct vtd_model *m, unsigned i)
+{
+	return m->iotlb[i].valid;
+}
+
 static void iotlb_insert(struct vtd_model *m, const struct vtd_model_iotlb_entry *e)
 {
-	unsigned slot = VTDM_IOTLB_SIZE;
-
-	for (unsigned i = 0; i < VTDM_IOTLB_SIZE; i++) {
-		if (!m->iotlb[i].valid) {
-			slot = i;
-			break;
-		}
-	}
-	if (slot == VTDM_IOTLB_SIZE) {
-		slot = m->iotlb_next;
-		m->iotlb_next = (m->iotlb_next + 1) % VTDM_IOTLB_SIZE;
-		m->stats.iotlb_evictions++;
-	}
-	m->iotlb[slot] = *e;
+	m->iotlb[cache_slot(m, iotlb_in_use, VTDM_IOTLB_SIZE, &m->iotlb_next,
+			    &m->stats.iotlb_evictions)] = *e;
 }
 
 /* ---- Translation of one page ---- */
