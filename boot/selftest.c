@@ -225,8 +225,8 @@ static uint8_t *at(uint64_t phys)
 
 static void clear_faults(void)
 {
-	for (unsigned u = 0; u < shield.nunits; u++)
-		iog_vtd_faults(&shield.units[u], NULL, 0);
+	for (struct iog_shield_unit *u = shield.units; u; u = u->next)
+		iog_vtd_faults(&u->vtd, NULL, 0);
 }
 
 /* Was a fault recorded for this device at this page with this reason? */
@@ -236,8 +236,8 @@ static int fault_seen(const struct edu *e, uint64_t addr, uint8_t reason, char *
 	int found = 0, total = 0;
 
 	why[0] = 0;
-	for (unsigned u = 0; u < shield.nunits; u++) {
-		int k = iog_vtd_faults(&shield.units[u], f, 8);
+	for (struct iog_shield_unit *u = shield.units; u; u = u->next) {
+		int k = iog_vtd_faults(&u->vtd, f, 8);
 
 		for (int i = 0; i < k && i < 8; i++, total++) {
 			iog_format(why, n, "fault sid %04x addr %llx reason %u", f[i].sid,
@@ -497,7 +497,7 @@ static void test_high_dma(const struct boot_info *bi, const struct edu *g, uint6
 static int run_shield(const struct boot_info *bi)
 {
 	struct iog_acpi_table t;
-	struct iog_diag d = {0, 0, NULL};
+	struct iog_diag d = {0};
 	unsigned n = 0;
 	const void *p;
 	int err;
@@ -534,14 +534,15 @@ static int run_shield(const struct boot_info *bi)
 	};
 	err = iog_shield_apply(&shield, &x86.plat, &cfg, &d);
 	if (err)
-		check("shield-apply", 0, "error %d at %llx: %s", err, (unsigned long long)d.offset,
+		check("shield-apply", 0, "error %d at DMAR offset %llx (address %llx): %s", err,
+		      (unsigned long long)d.offset, (unsigned long long)d.address,
 		      d.reason ? d.reason : "");
 	else
 		check("shield-apply", 1,
-		      "%u unit(s), %u device domain(s), %u context entries, VMM %llx-%llx and "
-		      "%llx-%llx protected",
-		      shield.nunits, shield.ndomains, shield.contexts,
-		      (unsigned long long)protect[0].base,
+		      "%u unit(s), %u device domain(s), %u shared context table(s), %u pages, VMM "
+		      "%llx-%llx and %llx-%llx protected",
+		      shield.nunits, shield.ndomains, shield.nkinds,
+		      (unsigned)iog_shield_pages(&shield), (unsigned long long)protect[0].base,
 		      (unsigned long long)(protect[0].base + protect[0].size - 1),
 		      (unsigned long long)protect[1].base,
 		      (unsigned long long)(protect[1].base + protect[1].size - 1));
@@ -610,7 +611,7 @@ static void hand_over(const struct boot_info *bi, uint64_t rsdp)
 		cmdline, sizeof(cmdline),
 		"console=ttyS0 panic=-1 nokaslr cryptomgr.notests quiet ioguard.target=%llx "
 		"ioguard.drhd=%llx ioguard.edu=0000:%02x:%02x.%u ioguard.seed=a5 ioguard.exit=0xf4",
-		(unsigned long long)vmm_target, (unsigned long long)shield.units[0].base,
+		(unsigned long long)vmm_target, (unsigned long long)shield.units->vtd.base,
 		edus[0].bus, edus[0].devfn >> 3, edus[0].devfn & 7);
 	fill(at(vmm_target), TARGET_SIZE, 0xa5);
 	clear_faults();
@@ -623,7 +624,7 @@ static void hand_over(const struct boot_info *bi, uint64_t rsdp)
 
 void kmain(struct boot_info *bi)
 {
-	struct iog_diag d = {0, 0, NULL};
+	struct iog_diag d = {0};
 	struct iog_acpi fresh;
 	struct iog_acpi_table t;
 	uint64_t rsdp = bi->rsdp, guest, fw_mem;
@@ -692,18 +693,16 @@ void kmain(struct boot_info *bi)
 	if (run_shield(bi))
 		goto done;
 	if (opt.firmware) {
-		uint32_t gsts =
-			x86.plat.reg_read32(x86.plat.ctx, shield.units[0].base, VTD_GSTS_REG);
+		const struct iog_vtd *u0 = &shield.units->vtd;
+		uint32_t gsts = x86.plat.reg_read32(x86.plat.ctx, u0->base, VTD_GSTS_REG);
 		int ir_on = (gsts & GSTS_IRES) != 0;
 		int want_ir = opt.intremap && opt.ir_policy == IOG_VTD_IR_DEFER;
 
 		check("firmware-vtd-replaced",
-		      (gsts & GSTS_TES) && ir_on == want_ir &&
-			      shield.units[0].fw.rtaddr != shield.units[0].root_phys,
+		      (gsts & GSTS_TES) && ir_on == want_ir && u0->fw.rtaddr != u0->root_phys,
 		      "GSTS %x: firmware's root %llx replaced by %llx, IR %s, %u live IRTEs seen",
-		      gsts, (unsigned long long)shield.units[0].fw.rtaddr,
-		      (unsigned long long)shield.units[0].root_phys, ir_on ? "left on" : "off",
-		      shield.units[0].fw.irte_present);
+		      gsts, (unsigned long long)u0->fw.rtaddr, (unsigned long long)u0->root_phys,
+		      ir_on ? "left on" : "off", u0->fw.irte_present);
 	}
 	if (nedu >= 2) {
 		test_guest_device(&edus[0], guest);
@@ -729,8 +728,8 @@ void kmain(struct boot_info *bi)
 	      (unsigned long long)shield.report.leaves, shield.report.violations, err ? ": " : "",
 	      err && d.reason ? d.reason : "");
 	if (opt.linux && !failed && nedu >= 1) {
-		for (unsigned u = 0; u < shield.nunits; u++)
-			if (shield.units[u].ir_deferred) {
+		for (struct iog_shield_unit *u = shield.units; u; u = u->next)
+			if (u->vtd.ir_deferred) {
 				/* Compatibility-format interrupts stay blocked (GCMD.CFI clear). */
 				check("linux-handoff", 0,
 				      "interrupt remapping left on (ir-policy=defer): a guest that "

@@ -165,14 +165,14 @@ static int dump_struct(struct out *o, const uint8_t *buf, size_t len,
 int dump_dmar(struct out *o, const uint8_t *buf, size_t len)
 {
 	struct iog_dmar_struct s;
-	struct iog_diag d = {0, 0, 0};
+	struct iog_diag d = {0};
 	char note[96];
 	long off;
 	int bad = 0;
 
 	if (len < IOG_DMAR_HEADER_LEN) {
-		d = (struct iog_diag){IOG_ETRUNC, 0,
-				      "fewer than 48 bytes: no room for the DMAR header"};
+		d = (struct iog_diag){.code = IOG_ETRUNC,
+				      .reason = "fewer than 48 bytes: no room for the DMAR header"};
 		dump_error(o, &d);
 		return 1;
 	}

@@ -169,15 +169,15 @@ static int dump_block(struct out *o, const uint8_t *buf, size_t len, const struc
 int dump_ivrs(struct out *o, const uint8_t *buf, size_t len)
 {
 	struct iog_ivrs_block b;
-	struct iog_diag d = {0, 0, NULL};
+	struct iog_diag d = {0};
 	char note[64];
 	uint32_t info;
 	long off;
 	int bad = 0;
 
 	if (len < IOG_IVRS_HEADER_LEN) {
-		d = (struct iog_diag){IOG_ETRUNC, 0,
-				      "fewer than 48 bytes: no room for the IVRS header"};
+		d = (struct iog_diag){.code = IOG_ETRUNC,
+				      .reason = "fewer than 48 bytes: no room for the IVRS header"};
 		dump_error(o, &d);
 		return 1;
 	}

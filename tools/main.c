@@ -163,7 +163,7 @@ static int checksum_ok(const struct input *in)
 /* A file that is not a DMAR/IVRS, or too short to say. Returns the exit status. */
 static int reject(struct out *o, const struct input *in, const char *reason)
 {
-	struct iog_diag d = {IOG_EBADSIG, 0, reason};
+	struct iog_diag d = {.code = IOG_EBADSIG, .reason = reason};
 
 	out_begin_obj(o, NULL, "%s: %s", in->name, reason);
 	if (o->json) {
@@ -181,7 +181,7 @@ static int usable(const struct input *in)
 
 static int cmd_dump(struct out *o, const struct input *in)
 {
-	struct iog_diag d = {0, 0, NULL};
+	struct iog_diag d = {0};
 	int err, stopped;
 
 	if (!usable(in))
@@ -244,7 +244,7 @@ static void print_finding(void *ctx, const struct iog_finding *f)
 static int cmd_lint(struct out *o, const struct input *in)
 {
 	struct lint_state ls = {o, {0, 0, 0}};
-	struct iog_diag d = {0, 0, NULL};
+	struct iog_diag d = {0};
 	int err;
 
 	if (!usable(in))

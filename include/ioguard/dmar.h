@@ -140,11 +140,32 @@ typedef int (*iog_bridge_fn)(void *ctx, uint16_t segment, uint8_t bus, uint8_t d
 int iog_dmar_scope_resolve(const struct iog_dmar_scope *sc, uint16_t segment, iog_bridge_fn bridge,
 			   void *ctx, uint8_t *bus, uint8_t *devfn);
 
+/* What a DMA-capable device scope names on this machine. */
+struct iog_dmar_reach {
+	uint8_t bus, devfn; /* the device (endpoint, ACPI namespace device) or the bridge */
+	uint8_t below;	    /* sub-hierarchy: 1 when the bridge is there and numbered */
+	uint8_t secondary, subordinate; /* ... and the buses below it */
+};
+
 /*
- * Which DRHD translates DMA from segment:bus:devfn: a DRHD whose endpoint
- * scope names the device, or whose sub-hierarchy scope names a bridge the
- * device sits below; failing that, the segment's INCLUDE_PCI_ALL DRHD.
- * Returns the DRHD's offset, or IOG_ENOTFOUND when no unit covers it.
+ * Resolves an endpoint, sub-hierarchy or ACPI-namespace-device scope through
+ * the bridges that are there. IOG_ENOTFOUND (or the bridge reader's error)
+ * when the path runs through a bridge that is absent or not numbered
+ * (secondary bus 0 or not above its own bus), or for scope types that do no
+ * DMA of their own (IOAPIC, HPET): such a scope names nothing.
+ */
+int iog_dmar_scope_reach(const struct iog_dmar_scope *sc, uint16_t segment, iog_bridge_fn bridge,
+			 void *ctx, struct iog_dmar_reach *r);
+
+/*
+ * Which DRHD translates DMA from segment:bus:devfn: a DRHD whose endpoint or
+ * ACPI-namespace-device scope names the device, or whose sub-hierarchy scope
+ * names a bridge the device sits below; failing that, the segment's
+ * INCLUDE_PCI_ALL DRHD. A scope that names nothing present (see
+ * iog_dmar_scope_reach; with `bridge` NULL, every path of more than one hop
+ * and everything below a sub-hierarchy bridge) is passed over, as Linux
+ * matches scopes only against devices that exist. Returns the DRHD's offset,
+ * IOG_ENOTFOUND when no unit covers the device, or a table error.
  */
 long iog_dmar_find_drhd(const void *tbl, size_t len, uint16_t segment, uint8_t bus, uint8_t devfn,
 			iog_bridge_fn bridge, void *ctx, struct iog_diag *d);

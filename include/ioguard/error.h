@@ -33,6 +33,12 @@ struct iog_diag {
 	int code;
 	uint64_t offset;
 	const char *reason;
+	/* What else the error concerns, when the flag says so (never folded into `offset`). */
+	uint8_t has_device;  /* a PCI device: segment, bus << 8 | devfn */
+	uint8_t has_address; /* a physical address or register base */
+	uint16_t segment;
+	uint16_t sid;
+	uint64_t address;
 };
 
 /* A short, static description of an error code. */

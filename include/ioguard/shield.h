@@ -9,6 +9,22 @@
  * per granted device that reaches only its grants, honours RMRRs, programs
  * and enables every unit, and verifies the result with the isolation
  * verifier before it reports success.
+ *
+ * Placement that real topologies cannot break: every unit gives every
+ * bus/device/function of its segment the default domain (through context
+ * tables that units of one kind share), so a device the DMAR names under an
+ * absent port, a device whose bus the guest renumbers later, or one that is
+ * hot-added still reaches ordinary memory and never protected memory,
+ * whichever unit it sits behind. Only granted devices and devices whose RMRR
+ * overlaps protected memory get a domain of their own, on the unit the DMAR
+ * places them under.
+ *
+ * What a grant assumes: the device's bus number does not change after apply
+ * (a guest that renumbers buses moves it into the default domain, which
+ * fails closed), and the path above it validates requester ids and
+ * redirects peer-to-peer requests upstream (PCIe ACS SV, RR, CR), so that no
+ * other device can borrow its source-id or reach its buffer around the
+ * IOMMU.
  */
 #ifndef IOGUARD_SHIELD_H
 #define IOGUARD_SHIELD_H
@@ -22,16 +38,18 @@
 #include <ioguard/verify.h>
 #include <ioguard/vtd.h>
 
-#define IOG_SHIELD_MAX_UNITS 8
-#define IOG_SHIELD_MAX_DOMAINS 16 /* devices with a domain of their own */
-#define IOG_SHIELD_MAX_RMRR 32	  /* (RMRR, device) pairs */
+#define IOG_SHIELD_MAX_KINDS 8	   /* kinds of unit (page-table formats) on one machine */
+#define IOG_SHIELD_MAX_DOMAINS 16  /* devices with a domain of their own */
+#define IOG_SHIELD_MAX_RMRR 32	   /* (RMRR, device) pairs over protected memory */
+#define IOG_SHIELD_MAX_PROTECT 256 /* protected ranges, the IR tables left live included */
 
 struct iog_shield_config {
 	const void *dmar; /* the DMAR, as read before concealment */
 	size_t dmar_len;
 	const struct iog_range *memmap; /* what ordinary devices may reach (RAM, ...) */
 	unsigned nmemmap;
-	const struct iog_range *protect; /* what no device may reach */
+	/* What no device may reach; must stay valid while the shield is applied. */
+	const struct iog_range *protect;
 	unsigned nprotect;
 	/* Devices the VMM drives, and what each may reach: may lie in protected memory. */
 	const struct iog_grant *grants;
@@ -43,8 +61,33 @@ struct iog_shield_config {
 
 	enum iog_vtd_ir_policy ir_policy;
 	int allow_rmrr_conflict; /* map an RMRR over protected memory for its device */
-	iog_bridge_fn bridge;	 /* resolves multi-hop scope paths (may be NULL) */
+	iog_bridge_fn bridge;	 /* reads bridges, for scopes behind them (may be NULL) */
 	void *bridge_ctx;
+};
+
+/* One remapping unit, as the shield drives it. */
+struct iog_shield_unit {
+	struct iog_vtd vtd;
+	long drhd;	      /* its DRHD's offset in the DMAR */
+	unsigned kind;	      /* index in iog_shield.kinds */
+	struct iog_range irt; /* firmware's interrupt remapping table, left live (IR deferred) */
+	uint64_t reach;	      /* first address its domains cannot reach (width, levels) */
+	struct iog_shield_unit *next;
+	uint64_t page_phys; /* the page this record lives in (first record of a page only) */
+};
+
+/*
+ * Units alike enough to share one default domain: the same page-table
+ * format. The default domain's tables and a context table whose every entry
+ * points at it serve all of them.
+ */
+struct iog_shield_kind {
+	struct iog_pt_config cfg;
+	struct iog_pt pt;  /* domain IOG_SHIELD_DEFAULT_DID on every unit of this kind */
+	uint64_t *context; /* the shared context table */
+	uint64_t context_phys;
+	uint64_t reach; /* first address its domains cannot reach */
+	unsigned units;
 };
 
 struct iog_shield_rmrr {
@@ -64,18 +107,40 @@ struct iog_shield_domain {
 };
 
 struct iog_shield {
-	const struct iog_platform *plat;
-	struct iog_vtd units[IOG_SHIELD_MAX_UNITS];
-	long unit_drhd[IOG_SHIELD_MAX_UNITS]; /* each unit's DRHD offset in the DMAR */
+	const struct iog_platform *plat; /* the caller's */
+	/*
+	 * What the units and tables use: the caller's platform, except that a
+	 * table page outside the protected regions is refused. The shield must
+	 * not move while applied.
+	 */
+	struct iog_platform guard;
+	struct iog_shield_unit *units; /* a list, in DMAR order (iog_shield_unit) */
 	unsigned nunits;
-	struct iog_pt default_pt[IOG_SHIELD_MAX_UNITS]; /* domain id 1 on each unit */
+	struct iog_shield_kind kinds[IOG_SHIELD_MAX_KINDS];
+	unsigned nkinds;
 	struct iog_shield_domain domains[IOG_SHIELD_MAX_DOMAINS];
 	unsigned ndomains;
 	struct iog_shield_rmrr rmrrs[IOG_SHIELD_MAX_RMRR];
 	unsigned nrmrrs;
-	unsigned haw;			 /* host address width, from the DMAR */
-	unsigned concealed;		 /* tables concealed */
-	unsigned contexts;		 /* context entries written */
+	/* The config's protected ranges and the IR tables left live: what no default domain maps.
+	 */
+	struct iog_range *protect;
+	uint64_t protect_phys;
+	unsigned nprotect;
+	const struct iog_range *cfg_protect; /* for the page guard */
+	unsigned cfg_nprotect;
+	uint64_t stray_page; /* a table page refused by the guard (0: none) */
+	size_t pages;	     /* pages allocated through the guard and not yet freed */
+
+	unsigned haw;	    /* host address width, from the DMAR */
+	unsigned concealed; /* tables concealed */
+	unsigned contexts;  /* context entries written for device domains */
+	/* What could not be placed: logged, counted, never silent. */
+	unsigned unplaced_scopes;	 /* DRHD scopes that name nothing present */
+	unsigned unplaced_rmrrs;	 /* RMRR device scopes that name nothing present */
+	unsigned unplaced_grants;	 /* grants no unit translates */
+	unsigned duplicate_units;	 /* DRHDs repeating a segment and register base */
+	uint64_t unreachable;		 /* bytes of memory map and RMRRs above some unit's reach */
 	struct iog_verify_report report; /* the verifier's, summed over units */
 };
 
@@ -83,20 +148,31 @@ struct iog_shield {
 
 /*
  * Applies the policy. On success every unit translates and the verifier has
- * found no violation. On error, `d` says where (for DMAR problems, the byte
- * offset in the DMAR) and why; units may be left disabled or partly set up:
- * call iog_shield_release.
+ * found no violation. On error, `d` says why; its offset is a byte offset in
+ * the DMAR (0 when the error is not the table's), with the device or the
+ * address concerned in fields of their own. A failed apply never leaves the
+ * platform more open than it found it: a unit that was translating still
+ * translates (through the shield's tables or a root that blocks everything),
+ * and firmware's protected memory regions stay on. iog_shield_release gives
+ * the pages back (and turns translation off).
  */
 int iog_shield_apply(struct iog_shield *s, const struct iog_platform *plat,
 		     const struct iog_shield_config *c, struct iog_diag *d);
+
+/* Unit i (DMAR order), NULL past the last. */
+struct iog_shield_unit *iog_shield_unit(const struct iog_shield *s, unsigned i);
 
 /* Runs the verifier again over every unit (the tables may have been changed since). */
 int iog_shield_verify(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d);
 
 /*
  * Turns translation off and frees every table and page the shield allocated;
- * IOG_ECONFLICT (nothing freed) when a unit does not stop translating.
+ * IOG_ECONFLICT (nothing of that unit freed) when a unit does not stop
+ * translating.
  */
 int iog_shield_release(struct iog_shield *s);
+
+/* Table pages the shield holds now (roots, context tables, page tables, queues). */
+size_t iog_shield_pages(const struct iog_shield *s);
 
 #endif

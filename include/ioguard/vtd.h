@@ -66,7 +66,8 @@ struct iog_vtd {
 
 	uint64_t *root; /* root table (legacy mode), NULL until iog_vtd_set_root */
 	uint64_t root_phys;
-	unsigned ctx_pages;
+	unsigned ctx_pages;    /* context tables of its own */
+	uint64_t ctx_owned[4]; /* buses whose context table is its own (else shared or none) */
 
 	uint64_t *iq; /* invalidation queue, when used */
 	uint64_t iq_phys;
@@ -105,6 +106,9 @@ int iog_vtd_disable_pmr(struct iog_vtd *u);
 /* Turns off interrupt remapping left on by IOG_VTD_IR_DEFER. */
 int iog_vtd_disable_ir(struct iog_vtd *u);
 
+/* The widest IOVA the unit translates, in bits (CAP.MGAW + 1). */
+unsigned iog_vtd_mgaw(const struct iog_vtd *u);
+
 /* Page-table levels (3, 4 or 5) to use for addresses below 2^bits; 0 if none fits. */
 unsigned iog_vtd_levels(const struct iog_vtd *u, unsigned bits);
 /* A page-table configuration that suits this unit (levels from iog_vtd_levels). */
@@ -120,6 +124,17 @@ int iog_vtd_set_root(struct iog_vtd *u);
 /* Points bus:devfn at domain `did` translated by `pt`; invalidates as needed. */
 int iog_vtd_attach(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint16_t did,
 		   const struct iog_pt *pt);
+/*
+ * Context tables that units share: iog_vtd_context_fill writes a caller-owned
+ * page whose 256 entries all point at domain `did` translated by `pt` (for
+ * every unit that can walk `pt`); iog_vtd_set_shared_context points every bus
+ * of this unit that has no context table yet at it. Attaching a device on such
+ * a bus later gives the bus a copy of its own first. The unit never frees the
+ * shared page; the caller keeps it until every unit using it is released.
+ */
+int iog_vtd_context_fill(const struct iog_vtd *u, uint64_t *table, uint16_t did,
+			 const struct iog_pt *pt);
+int iog_vtd_set_shared_context(struct iog_vtd *u, uint64_t phys);
 /* Pass-through (ECAP.PT): bus:devfn reaches all memory untranslated. */
 int iog_vtd_attach_passthrough(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint16_t did);
 /* Makes bus:devfn not present (its DMA faults); invalidates as needed. */
@@ -154,6 +169,9 @@ int iog_vtd_flush_pt(struct iog_vtd *u, uint16_t did, struct iog_pt *pt,
 		     const struct iog_pt_inval *inv);
 /* Write-buffer flush, when CAP.RWBF asks for one. */
 int iog_vtd_flush_write_buffer(struct iog_vtd *u);
+
+/* 1 when the unit translates now (GSTS.TES), else 0. */
+int iog_vtd_translating(const struct iog_vtd *u);
 
 /* Turns DMA translation on (root table set first). */
 int iog_vtd_enable(struct iog_vtd *u);

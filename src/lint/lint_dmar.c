@@ -293,7 +293,7 @@ int iog_lint_dmar(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 	struct dmar_lint l = {.tbl = tbl, .len = len, .sink = {fn, ctx, 0}};
 	struct iog_dmar_info info;
 	struct iog_dmar_struct s;
-	struct iog_diag d = {0, 0, 0};
+	struct iog_diag d = {0};
 	unsigned drhds = 0, ioapics = 0;
 	int err, seg_seen = 0, multi_seg = 0;
 	uint16_t seg0 = 0;

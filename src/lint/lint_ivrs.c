@@ -195,7 +195,7 @@ int iog_lint_ivrs(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 {
 	struct ivrs_lint l = {.tbl = tbl, .len = len, .sink = {fn, ctx, 0}};
 	struct iog_ivrs_block b;
-	struct iog_diag d = {0, 0, 0};
+	struct iog_diag d = {0};
 	/* Per IVHD type (10h, 11h, 40h): seen, and whether any lists an IOAPIC. */
 	int seen[3] = {0, 0, 0}, ioapic[3] = {0, 0, 0};
 	static const uint8_t types[3] = {IOG_IVHD_10, IOG_IVHD_11, IOG_IVHD_40};

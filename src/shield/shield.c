@@ -2,10 +2,15 @@
 /*
  * The shield policy, in the order that keeps the window without protection
  * short: probe every unit, turn off what firmware enabled (keeping its
- * protected memory regions, which still block DMA), conceal the DMAR, build
- * every domain while translation is off, program the context entries, enable
- * translation, and only then drop firmware's protected memory regions.
- * Finally the verifier walks what the units really use.
+ * translation and its protected memory regions, which still block DMA),
+ * conceal the DMAR, build every domain, point every unit at its own root
+ * table, enable translation, and only then drop firmware's protected memory
+ * regions. Finally the verifier walks what the units really use.
+ *
+ * Every unit gives every source-id of its segment the default domain, so
+ * that placement mistakes (firmware's scopes for absent ports, buses renumbered
+ * later, hot-added devices) can only cost a device its grant, never expose
+ * protected memory or strand an ordinary device.
  */
 #include <ioguard/shield.h>
 
@@ -13,6 +18,7 @@
 #include "util/log.h"
 
 #define PAGE_MASK ((uint64_t)IOG_PAGE_SIZE - 1)
+#define UNITS_PER_PAGE (IOG_PAGE_SIZE / sizeof(struct iog_shield_unit))
 
 static uint64_t page_down(uint64_t a)
 {
@@ -29,25 +35,230 @@ static int overlap(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
 	return asz && bsz && a < b + bsz && b < a + asz;
 }
 
-static int overlaps_protected(const struct iog_shield_config *c, uint64_t base, uint64_t size)
+static void diag_device(struct iog_diag *d, uint16_t segment, uint8_t bus, uint8_t devfn)
 {
-	for (unsigned i = 0; i < c->nprotect; i++)
-		if (overlap(base, size, c->protect[i].base, c->protect[i].size))
+	if (d) {
+		d->has_device = 1;
+		d->segment = segment;
+		d->sid = (uint16_t)(bus << 8 | devfn);
+	}
+}
+
+static void diag_address(struct iog_diag *d, uint64_t address)
+{
+	if (d) {
+		d->has_address = 1;
+		d->address = address;
+	}
+}
+
+/* ---- The page guard: every table page the units may walk lies in protected memory. ---- */
+
+static int inside_protected(const struct iog_shield *s, uint64_t phys)
+{
+	for (unsigned i = 0; i < s->cfg_nprotect; i++) {
+		const struct iog_range *p = &s->cfg_protect[i];
+
+		if (phys >= p->base && phys - p->base < p->size &&
+		    p->size - (phys - p->base) >= IOG_PAGE_SIZE)
 			return 1;
+	}
 	return 0;
 }
 
-/* Which unit translates seg:bus:devfn; -1 when none. */
-static int unit_of(const struct iog_shield *s, const struct iog_shield_config *c, uint16_t segment,
-		   uint8_t bus, uint8_t devfn)
+static int guard_page_alloc(void *ctx, void **virt, uint64_t *phys)
+{
+	struct iog_shield *s = ctx;
+	int err = s->plat->page_alloc(s->plat->ctx, virt, phys);
+
+	if (err || !*virt)
+		return err ? err : IOG_ENOMEM;
+	s->pages++;
+	if (!inside_protected(s, *phys)) {
+		/* A device could rewrite the tables that confine it: refuse the page. */
+		if (!s->stray_page)
+			s->stray_page = *phys;
+		s->plat->page_free(s->plat->ctx, *virt, *phys);
+		*virt = NULL;
+		s->pages--;
+		return IOG_ENOMEM;
+	}
+	return IOG_OK;
+}
+
+static void guard_page_free(void *ctx, void *virt, uint64_t phys)
+{
+	struct iog_shield *s = ctx;
+
+	s->pages--;
+	s->plat->page_free(s->plat->ctx, virt, phys);
+}
+
+static void *guard_map(void *ctx, uint64_t phys, size_t len)
+{
+	struct iog_shield *s = ctx;
+
+	return s->plat->map(s->plat->ctx, phys, len);
+}
+
+static void guard_unmap(void *ctx, void *virt, size_t len)
+{
+	struct iog_shield *s = ctx;
+
+	s->plat->unmap(s->plat->ctx, virt, len);
+}
+
+static void *guard_page_virt(void *ctx, uint64_t phys)
+{
+	struct iog_shield *s = ctx;
+
+	return s->plat->page_virt(s->plat->ctx, phys);
+}
+
+static uint32_t guard_read32(void *ctx, uint64_t base, uint32_t off)
+{
+	struct iog_shield *s = ctx;
+
+	return s->plat->reg_read32(s->plat->ctx, base, off);
+}
+
+static uint64_t guard_read64(void *ctx, uint64_t base, uint32_t off)
+{
+	struct iog_shield *s = ctx;
+
+	return s->plat->reg_read64(s->plat->ctx, base, off);
+}
+
+static void guard_write32(void *ctx, uint64_t base, uint32_t off, uint32_t v)
+{
+	struct iog_shield *s = ctx;
+
+	s->plat->reg_write32(s->plat->ctx, base, off, v);
+}
+
+static void guard_write64(void *ctx, uint64_t base, uint32_t off, uint64_t v)
+{
+	struct iog_shield *s = ctx;
+
+	s->plat->reg_write64(s->plat->ctx, base, off, v);
+}
+
+static void guard_cache_flush(void *ctx, const void *virt, size_t len)
+{
+	struct iog_shield *s = ctx;
+
+	s->plat->cache_flush(s->plat->ctx, virt, len);
+}
+
+static uint64_t guard_clock(void *ctx)
+{
+	struct iog_shield *s = ctx;
+
+	return s->plat->clock_ns(s->plat->ctx);
+}
+
+static void guard_log(void *ctx, enum iog_log_level level, const char *line)
+{
+	struct iog_shield *s = ctx;
+
+	s->plat->log(s->plat->ctx, level, line);
+}
+
+/* The caller's platform seen through the guard; hooks it lacks stay missing. */
+static void guard_init(struct iog_shield *s, const struct iog_platform *p)
+{
+	struct iog_platform *g = &s->guard;
+
+	*g = *p;
+	g->ctx = s;
+	g->map = p->map ? guard_map : NULL;
+	g->unmap = p->unmap ? guard_unmap : NULL;
+	g->page_alloc = p->page_alloc && p->page_free ? guard_page_alloc : NULL;
+	g->page_free = p->page_free ? guard_page_free : NULL;
+	g->page_virt = p->page_virt ? guard_page_virt : NULL;
+	g->reg_read32 = p->reg_read32 ? guard_read32 : NULL;
+	g->reg_read64 = p->reg_read64 ? guard_read64 : NULL;
+	g->reg_write32 = p->reg_write32 ? guard_write32 : NULL;
+	g->reg_write64 = p->reg_write64 ? guard_write64 : NULL;
+	g->cache_flush = p->cache_flush ? guard_cache_flush : NULL;
+	g->clock_ns = p->clock_ns ? guard_clock : NULL;
+	g->log = p->log ? guard_log : NULL;
+}
+
+/* ---- Units ---- */
+
+struct iog_shield_unit *iog_shield_unit(const struct iog_shield *s, unsigned i)
+{
+	struct iog_shield_unit *u = s ? s->units : NULL;
+
+	while (u && i--)
+		u = u->next;
+	return u;
+}
+
+/* A new record at the end of the list; records come UNITS_PER_PAGE to a page. */
+static struct iog_shield_unit *unit_add(struct iog_shield *s, struct iog_shield_unit **last)
+{
+	struct iog_shield_unit *u;
+	uint64_t phys = 0;
+	void *page = NULL;
+
+	if (s->nunits % UNITS_PER_PAGE == 0) {
+		if (s->guard.page_alloc(s->guard.ctx, &page, &phys) || !page)
+			return NULL;
+		u = page;
+		iog_memset(u, 0, sizeof(*u));
+		u->page_phys = phys;
+	} else {
+		u = *last + 1;
+		iog_memset(u, 0, sizeof(*u));
+	}
+	if (*last)
+		(*last)->next = u;
+	else
+		s->units = u;
+	*last = u;
+	s->nunits++;
+	return u;
+}
+
+static void units_free(struct iog_shield *s)
+{
+	struct iog_shield_unit *u = s->units, *next;
+
+	/* A page goes with its last record: its first one says where it is. */
+	for (unsigned i = 0; u; i++, u = next) {
+		next = u->next;
+		if (i % UNITS_PER_PAGE == UNITS_PER_PAGE - 1 || !next) {
+			struct iog_shield_unit *first = u - (i % UNITS_PER_PAGE);
+
+			s->guard.page_free(s->guard.ctx, first, first->page_phys);
+		}
+	}
+	s->units = NULL;
+	s->nunits = 0;
+}
+
+/* Which unit translates seg:bus:devfn, as the DMAR places it; NULL when none. */
+static struct iog_shield_unit *unit_of(const struct iog_shield *s,
+				       const struct iog_shield_config *c, uint16_t segment,
+				       uint8_t bus, uint8_t devfn, unsigned *index)
 {
 	long off = iog_dmar_find_drhd(c->dmar, c->dmar_len, segment, bus, devfn, c->bridge,
 				      c->bridge_ctx, NULL);
+	struct iog_dmar_struct st;
+	struct iog_shield_unit *u = s->units;
 
-	for (unsigned i = 0; off >= 0 && i < s->nunits; i++)
-		if (s->unit_drhd[i] == off)
-			return (int)i;
-	return -1;
+	if (off < 0 || iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL))
+		return NULL;
+	/* By register base: a DRHD that repeats another's stands for the same unit. */
+	for (unsigned i = 0; u; i++, u = u->next)
+		if (u->vtd.base == st.address && u->vtd.segment == st.segment) {
+			if (index)
+				*index = i;
+			return u;
+		}
+	return NULL;
 }
 
 static struct iog_shield_domain *domain_of(struct iog_shield *s, uint16_t segment, uint8_t bus,
@@ -60,48 +271,47 @@ static struct iog_shield_domain *domain_of(struct iog_shield *s, uint16_t segmen
 	return NULL;
 }
 
-/* Highest address anything must be reachable at, as a bit count. */
-static unsigned needed_bits(const struct iog_shield_config *c)
-{
-	uint64_t top = 0;
-	unsigned bits = 12;
-
-	for (unsigned i = 0; i < c->nmemmap; i++)
-		if (c->memmap[i].base + c->memmap[i].size > top)
-			top = c->memmap[i].base + c->memmap[i].size;
-	for (unsigned i = 0; i < c->ngrants; i++)
-		if (c->grants[i].base + c->grants[i].size > top)
-			top = c->grants[i].base + c->grants[i].size;
-	while (bits < 64 && (top - 1) >> bits)
-		bits++;
-	return bits;
-}
-
 static int probe_units(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
 {
+	struct iog_shield_unit *last = NULL;
 	struct iog_dmar_struct st;
 	long off;
 
 	for (off = iog_dmar_first(c->dmar, c->dmar_len, d); off >= 0;
 	     off = iog_dmar_next(c->dmar, c->dmar_len, off, d)) {
-		int err;
+		struct iog_shield_unit *u;
+		int err, dup = 0;
 
 		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, d))
 			return d ? d->code : IOG_EINVAL;
 		if (st.type != IOG_DMAR_DRHD)
 			continue;
-		if (s->nunits == IOG_SHIELD_MAX_UNITS)
-			return iog_fail(d, IOG_ENOSPC, (uint64_t)off,
-					"more DRHDs than the shield holds");
-		err = iog_vtd_probe(&s->units[s->nunits], s->plat, st.address,
+		for (u = s->units; u && !dup; u = u->next)
+			dup = u->vtd.base == st.address && u->vtd.segment == st.segment;
+		if (dup) {
+			/* Linux keeps one unit per register base (firmware bug). */
+			iog_logf(s->plat, IOG_LOG_WARN,
+				 "shield: DRHD at offset %llu repeats unit %llx: ignored",
+				 (unsigned long long)off, (unsigned long long)st.address);
+			s->duplicate_units++;
+			continue;
+		}
+		u = unit_add(s, &last);
+		if (!u)
+			return iog_fail(d, IOG_ENOMEM, (uint64_t)off,
+					"no page for the unit's state");
+		err = iog_vtd_probe(&u->vtd, &s->guard, st.address,
 				    IOG_PAGE_SIZE << (st.size & 0xf), st.segment, d);
 		if (err) {
-			if (d)
+			if (d) {
 				d->offset = (uint64_t)off + 8; /* the DRHD's register base field */
+				diag_address(d, st.address);
+			}
 			return err;
 		}
-		s->units[s->nunits].haw = s->haw;
-		s->unit_drhd[s->nunits++] = off;
+		u->drhd = off;
+		/* Output addresses: the DMAR's host address width. */
+		u->vtd.haw = s->haw;
 	}
 	if (off != IOG_ENOTFOUND)
 		return (int)off;
@@ -110,12 +320,151 @@ static int probe_units(struct iog_shield *s, const struct iog_shield_config *c, 
 	return IOG_OK;
 }
 
-/* Every (RMRR, endpoint) pair, checked against the protected regions. */
-static int collect_rmrrs(struct iog_shield *s, const struct iog_shield_config *c,
+/* ---- Protected memory: the caller's, and the IR tables left live ---- */
+
+static int overlaps_protected(const struct iog_shield *s, uint64_t base, uint64_t size)
+{
+	for (unsigned i = 0; i < s->nprotect; i++)
+		if (overlap(base, size, s->protect[i].base, s->protect[i].size))
+			return 1;
+	return 0;
+}
+
+static int protect_add(struct iog_shield *s, uint64_t base, uint64_t size)
+{
+	if (!size)
+		return IOG_OK;
+	if (s->nprotect == IOG_SHIELD_MAX_PROTECT)
+		return IOG_ENOSPC;
+	s->protect[s->nprotect++] = (struct iog_range){base, size};
+	return IOG_OK;
+}
+
+/*
+ * The config's protected ranges, then each interrupt remapping table that
+ * stays live (IR deferred): a device that writes one forges interrupts.
+ */
+static int build_protect(struct iog_shield *s, const struct iog_shield_config *c,
 			 struct iog_diag *d)
+{
+	void *page = NULL;
+
+	if (s->guard.page_alloc(s->guard.ctx, &page, &s->protect_phys) || !page)
+		return iog_fail(d, IOG_ENOMEM, 0, "no page for the protected ranges");
+	s->protect = page;
+	for (unsigned i = 0; i < c->nprotect; i++)
+		if (protect_add(s, c->protect[i].base, c->protect[i].size))
+			return iog_fail(d, IOG_ENOSPC, 0,
+					"more protected ranges than the shield holds");
+	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
+		uint64_t irta = u->vtd.fw.irta;
+
+		if (!u->vtd.ir_deferred || !(irta & ~PAGE_MASK))
+			continue;
+		/* IRTA: table address, and 2^(S+1) entries of 16 bytes. */
+		u->irt = (struct iog_range){irta & ~PAGE_MASK, 16ull << ((irta & 0xf) + 1)};
+		u->irt.size = page_up(u->irt.size);
+		iog_logf(s->plat, IOG_LOG_WARN,
+			 "shield: unit %llx: interrupt remapping table %llx-%llx stays live: "
+			 "no device reaches it; keep it from the guest",
+			 (unsigned long long)u->vtd.base, (unsigned long long)u->irt.base,
+			 (unsigned long long)(u->irt.base + u->irt.size - 1));
+		if (protect_add(s, u->irt.base, u->irt.size))
+			return iog_fail(d, IOG_ENOSPC, (uint64_t)u->drhd,
+					"more protected ranges than the shield holds");
+	}
+	return IOG_OK;
+}
+
+/* ---- What the DMAR names: scopes, RMRRs, grants ---- */
+
+/* DRHD scopes that name nothing present: said, counted, and left to the catch-all unit. */
+static void note_unplaced_scopes(struct iog_shield *s, const struct iog_shield_config *c)
 {
 	struct iog_dmar_struct st;
 	struct iog_dmar_scope sc;
+
+	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0;
+	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL)) {
+		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) ||
+		    st.type != IOG_DMAR_DRHD)
+			continue;
+		for (long so = iog_dmar_scope_first(c->dmar, c->dmar_len, &st, NULL); so >= 0;
+		     so = iog_dmar_scope_next(c->dmar, c->dmar_len, &st, so, NULL)) {
+			struct iog_dmar_reach r;
+			int err;
+
+			if (iog_dmar_scope_get(c->dmar, c->dmar_len, so, &sc, NULL) ||
+			    (sc.type != IOG_SCOPE_PCI_ENDPOINT &&
+			     sc.type != IOG_SCOPE_PCI_SUBHIERARCHY &&
+			     sc.type != IOG_SCOPE_ACPI_NAMESPACE))
+				continue;
+			err = iog_dmar_scope_reach(&sc, st.segment, c->bridge, c->bridge_ctx, &r);
+			if (!err && (sc.type != IOG_SCOPE_PCI_SUBHIERARCHY || r.below))
+				continue;
+			s->unplaced_scopes++;
+			iog_logf(
+				s->plat, IOG_LOG_INFO,
+				"shield: scope at offset %llu (%s, bus %02x, %u hops) of unit %llx "
+				"names %s: what sits there is the catch-all unit's",
+				(unsigned long long)so, iog_scope_type_name(sc.type), sc.bus,
+				sc.path_len, (unsigned long long)st.address,
+				err ? "no device present" : "a bridge whose buses are unknown");
+		}
+	}
+}
+
+/* An RMRR as whole pages; IOG_EBADVAL when it ends below its base. */
+static int rmrr_range(const struct iog_dmar_struct *st, uint64_t *base, uint64_t *size)
+{
+	if (st->limit < st->base)
+		return IOG_EBADVAL;
+	*base = page_down(st->base);
+	*size = page_up(st->limit + 1) - *base;
+	return IOG_OK;
+}
+
+/*
+ * Calls fn for every (RMRR, endpoint) the DMAR lists, with the endpoint
+ * resolved (ok = 1) or naming nothing present (ok = 0). Stops at fn's error.
+ */
+typedef int (*rmrr_fn)(struct iog_shield *s, const struct iog_shield_config *c,
+		       const struct iog_dmar_struct *st, long so, int ok, uint8_t bus,
+		       uint8_t devfn, struct iog_diag *d);
+
+static int each_rmrr_device(struct iog_shield *s, const struct iog_shield_config *c, rmrr_fn fn,
+			    struct iog_diag *d)
+{
+	struct iog_dmar_struct st;
+	struct iog_dmar_scope sc;
+
+	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0;
+	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL)) {
+		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) ||
+		    st.type != IOG_DMAR_RMRR)
+			continue;
+		for (long so = iog_dmar_scope_first(c->dmar, c->dmar_len, &st, NULL); so >= 0;
+		     so = iog_dmar_scope_next(c->dmar, c->dmar_len, &st, so, NULL)) {
+			uint8_t bus = 0, devfn = 0;
+			int ok, err;
+
+			if (iog_dmar_scope_get(c->dmar, c->dmar_len, so, &sc, NULL) ||
+			    sc.type != IOG_SCOPE_PCI_ENDPOINT)
+				continue;
+			ok = !iog_dmar_scope_resolve(&sc, st.segment, c->bridge, c->bridge_ctx,
+						     &bus, &devfn);
+			err = fn(s, c, &st, so, ok, bus, devfn, d);
+			if (err)
+				return err;
+		}
+	}
+	return IOG_OK;
+}
+
+/* Every RMRR is sane; one over protected memory is refused unless allowed. */
+static int check_rmrrs(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
+{
+	struct iog_dmar_struct st;
 
 	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0;
 	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL)) {
@@ -124,273 +473,435 @@ static int collect_rmrrs(struct iog_shield *s, const struct iog_shield_config *c
 		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) ||
 		    st.type != IOG_DMAR_RMRR)
 			continue;
-		if (st.limit < st.base)
+		if (rmrr_range(&st, &base, &size))
 			return iog_fail(d, IOG_EBADVAL, (uint64_t)off + 16,
 					"RMRR ends below its base");
-		base = page_down(st.base);
-		size = page_up(st.limit + 1) - base;
-		if (overlaps_protected(c, base, size) && !c->allow_rmrr_conflict)
-			return iog_fail(d, IOG_ECONFLICT, (uint64_t)off + 8,
-					"an RMRR overlaps protected memory");
-		for (long so = iog_dmar_scope_first(c->dmar, c->dmar_len, &st, NULL); so >= 0;
-		     so = iog_dmar_scope_next(c->dmar, c->dmar_len, &st, so, NULL)) {
-			uint8_t bus, devfn;
-			int unit;
-
-			if (iog_dmar_scope_get(c->dmar, c->dmar_len, so, &sc, NULL) ||
-			    sc.type != IOG_SCOPE_PCI_ENDPOINT ||
-			    iog_dmar_scope_resolve(&sc, st.segment, c->bridge, c->bridge_ctx, &bus,
-						   &devfn))
-				continue;
-			unit = unit_of(s, c, st.segment, bus, devfn);
-			if (unit < 0)
-				continue; /* no unit translates it: nothing to honour */
-			if (s->nrmrrs == IOG_SHIELD_MAX_RMRR)
-				return iog_fail(d, IOG_ENOSPC, (uint64_t)so,
-						"more RMRR devices than the shield holds");
-			s->rmrrs[s->nrmrrs++] = (struct iog_shield_rmrr){
-				(unsigned)unit, st.segment, bus, devfn, base, size};
+		if (overlaps_protected(s, base, size) && !c->allow_rmrr_conflict) {
+			iog_fail(d, IOG_ECONFLICT, (uint64_t)off + 8,
+				 "an RMRR overlaps protected memory");
+			diag_address(d, base);
+			return IOG_ECONFLICT;
 		}
 	}
 	return IOG_OK;
 }
 
-/* The memory map minus the protected regions, identity, read/write. */
-static int map_default(struct iog_pt *pt, const struct iog_shield_config *c)
+static int new_domain(struct iog_shield *s, const struct iog_shield_config *c, uint16_t seg,
+		      uint8_t bus, uint8_t devfn, int granted, uint64_t offset, struct iog_diag *d)
 {
+	struct iog_shield_domain *dom;
+	struct iog_shield_unit *u;
+	unsigned index = 0;
+
+	if (domain_of(s, seg, bus, devfn))
+		return IOG_OK;
+	u = unit_of(s, c, seg, bus, devfn, &index);
+	if (!u) {
+		if (granted) {
+			s->unplaced_grants++;
+			iog_logf(s->plat, IOG_LOG_ERROR,
+				 "shield: no unit translates granted device %04x:%02x:%02x.%u: "
+				 "it reaches nothing",
+				 seg, bus, devfn >> 3, devfn & 7);
+		}
+		return IOG_OK;
+	}
+	if (s->ndomains == IOG_SHIELD_MAX_DOMAINS) {
+		iog_fail(d, IOG_ENOSPC, offset, "more device domains than the shield holds");
+		diag_device(d, seg, bus, devfn);
+		return IOG_ENOSPC;
+	}
+	dom = &s->domains[s->ndomains];
+	iog_memset(dom, 0, sizeof(*dom));
+	dom->unit = index;
+	dom->segment = seg;
+	dom->bus = bus;
+	dom->devfn = devfn;
+	dom->did = (uint16_t)(IOG_SHIELD_DEFAULT_DID + 1 + s->ndomains);
+	dom->granted = granted;
+	if (dom->did >= u->vtd.ndoms) {
+		iog_fail(d, IOG_ENOSPC, (uint64_t)u->drhd,
+			 "the unit has too few domain ids (CAP.ND)");
+		diag_device(d, seg, bus, devfn);
+		return IOG_ENOSPC;
+	}
+	s->ndomains++;
+	return IOG_OK;
+}
+
+/* An RMRR device over protected memory (allowed) gets a domain of its own. */
+static int rmrr_conflict_domain(struct iog_shield *s, const struct iog_shield_config *c,
+				const struct iog_dmar_struct *st, long so, int ok, uint8_t bus,
+				uint8_t devfn, struct iog_diag *d)
+{
+	uint64_t base, size;
+
+	if (rmrr_range(st, &base, &size) || !overlaps_protected(s, base, size) || !ok)
+		return IOG_OK;
+	return new_domain(s, c, st->segment, bus, devfn, 0, (uint64_t)so, d);
+}
+
+/* Every RMRR device: counted when it names nothing; paired with its domain when it has one. */
+static int rmrr_pair(struct iog_shield *s, const struct iog_shield_config *c,
+		     const struct iog_dmar_struct *st, long so, int ok, uint8_t bus, uint8_t devfn,
+		     struct iog_diag *d)
+{
+	struct iog_shield_domain *dom;
+	uint64_t base, size;
+
+	(void)c;
+	if (rmrr_range(st, &base, &size))
+		return IOG_OK;
+	if (!ok) {
+		s->unplaced_rmrrs++;
+		iog_logf(s->plat, IOG_LOG_INFO,
+			 "shield: RMRR %llx-%llx device scope at offset %llu names no device "
+			 "present%s",
+			 (unsigned long long)base, (unsigned long long)(base + size - 1),
+			 (unsigned long long)so,
+			 overlaps_protected(s, base, size) ? ": not honoured"
+							   : ": mapped for every device");
+		return IOG_OK;
+	}
+	dom = domain_of(s, st->segment, bus, devfn);
+	if (!dom)
+		return IOG_OK;
+	if (s->nrmrrs == IOG_SHIELD_MAX_RMRR) {
+		iog_fail(d, IOG_ENOSPC, (uint64_t)so, "more RMRR devices than the shield holds");
+		diag_device(d, st->segment, bus, devfn);
+		return IOG_ENOSPC;
+	}
+	s->rmrrs[s->nrmrrs++] =
+		(struct iog_shield_rmrr){dom->unit, st->segment, bus, devfn, base, size};
+	return IOG_OK;
+}
+
+/*
+ * A domain of its own for each granted device and each RMRR device over
+ * protected memory; then every RMRR of those devices, for their domains and
+ * the verifier.
+ */
+static int make_domains(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
+{
+	int err;
+
+	for (unsigned i = 0; i < c->ngrants; i++) {
+		const struct iog_grant *g = &c->grants[i];
+
+		if (!g->perm || g->perm > IOG_PT_RW || !g->size ||
+		    ((g->base | g->size) & PAGE_MASK) || g->base + g->size < g->base) {
+			iog_fail(d, IOG_EINVAL, 0,
+				 "a grant is not whole 4 KiB pages or has a bad permission");
+			diag_device(d, g->segment, g->bus, g->devfn);
+			diag_address(d, g->base);
+			return IOG_EINVAL;
+		}
+		err = new_domain(s, c, g->segment, g->bus, g->devfn, 1, 0, d);
+		if (err)
+			return err;
+	}
+	err = each_rmrr_device(s, c, rmrr_conflict_domain, d);
+	if (!err)
+		err = each_rmrr_device(s, c, rmrr_pair, d);
+	return err;
+}
+
+/* ---- Domains ---- */
+
+/* Bit count that covers every address anything must reach. */
+static unsigned needed_bits(const struct iog_shield_config *c)
+{
+	struct iog_dmar_struct st;
+	uint64_t top = 0, base, size;
+	unsigned bits = 12;
+
+	for (unsigned i = 0; i < c->nmemmap; i++)
+		if (c->memmap[i].base + c->memmap[i].size > top)
+			top = c->memmap[i].base + c->memmap[i].size;
+	for (unsigned i = 0; i < c->ngrants; i++)
+		if (c->grants[i].base + c->grants[i].size > top)
+			top = c->grants[i].base + c->grants[i].size;
+	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0;
+	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL))
+		if (!iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) &&
+		    st.type == IOG_DMAR_RMRR && !rmrr_range(&st, &base, &size) && base + size > top)
+			top = base + size;
+	while (bits < 64 && top && (top - 1) >> bits)
+		bits++;
+	return bits;
+}
+
+/* The most levels the unit offers for `bits`: enough when it can, else its largest. */
+static unsigned unit_levels(const struct iog_vtd *u, unsigned bits)
+{
+	unsigned levels = 0;
+
+	for (unsigned b = bits; b > 12 && !levels; b--)
+		levels = iog_vtd_levels(u, b);
+	return levels ? levels : iog_vtd_levels(u, 39);
+}
+
+/*
+ * Each unit's page-table format and reach (what its domains can identity-map:
+ * the DMAR's host width, CAP.MGAW and the levels), grouped into kinds.
+ */
+static int make_kinds(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
+{
+	unsigned bits = needed_bits(c);
+
+	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
+		unsigned mgaw = iog_vtd_mgaw(&u->vtd), width = s->haw < mgaw ? s->haw : mgaw;
+		unsigned levels = unit_levels(&u->vtd, bits < width ? bits : width), k;
+		struct iog_pt_config cfg;
+
+		if (!levels)
+			return iog_fail(d, IOG_EINVAL, (uint64_t)u->drhd,
+					"the unit offers no page-table format");
+		cfg = iog_vtd_pt_config(&u->vtd, levels);
+		if (12 + 9 * levels < width)
+			width = 12 + 9 * levels;
+		u->reach = width >= 64 ? ~0ull : 1ull << width;
+		for (k = 0; k < s->nkinds; k++) {
+			const struct iog_shield_kind *kd = &s->kinds[k];
+
+			if (kd->cfg.levels == cfg.levels && kd->cfg.large == cfg.large &&
+			    kd->cfg.out_bits == cfg.out_bits && kd->cfg.coherent == cfg.coherent &&
+			    kd->reach == u->reach)
+				break;
+		}
+		if (k == s->nkinds) {
+			if (s->nkinds == IOG_SHIELD_MAX_KINDS)
+				return iog_fail(d, IOG_ENOSPC, (uint64_t)u->drhd,
+						"more kinds of unit than the shield holds");
+			s->kinds[k].cfg = cfg;
+			s->kinds[k].reach = u->reach;
+			s->nkinds++;
+		}
+		u->kind = k;
+		s->kinds[k].units++;
+	}
+	return IOG_OK;
+}
+
+/* Maps [base, base + size) clipped to `reach`; what lies above is counted. */
+static int map_clipped(struct iog_shield *s, struct iog_pt *pt, uint64_t reach, uint64_t base,
+		       uint64_t size, uint64_t *above)
+{
+	uint64_t end = base + size;
+
+	if (end > reach) {
+		*above += end - (base > reach ? base : reach);
+		end = reach;
+	}
+	(void)s;
+	return end > base ? iog_pt_map(pt, base, base, end - base, IOG_PT_RW, NULL) : IOG_OK;
+}
+
+/*
+ * The default domain: the memory map (whole pages inside each range) and
+ * every RMRR that stays clear of protected memory, minus the protected
+ * ranges; nothing above `reach`.
+ */
+static int map_default(struct iog_shield *s, const struct iog_shield_config *c, struct iog_pt *pt,
+		       uint64_t reach, uint64_t *above)
+{
+	struct iog_dmar_struct st;
+	uint64_t base, size;
 	int err = IOG_OK;
 
 	for (unsigned i = 0; i < c->nmemmap && !err; i++) {
-		uint64_t base = page_down(c->memmap[i].base);
-		uint64_t end = page_up(c->memmap[i].base + c->memmap[i].size);
+		uint64_t lo = page_up(c->memmap[i].base);
+		uint64_t hi = page_down(c->memmap[i].base + c->memmap[i].size);
 
-		if (end > base)
-			err = iog_pt_map(pt, base, base, end - base, IOG_PT_RW, NULL);
+		/* A partial page is not the guest's: its other bytes may be anything. */
+		if (hi > lo)
+			err = map_clipped(s, pt, reach, lo, hi - lo, above);
 	}
-	for (unsigned i = 0; i < c->nprotect && !err; i++) {
-		uint64_t base = page_down(c->protect[i].base);
-		uint64_t end = page_up(c->protect[i].base + c->protect[i].size);
+	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0 && !err;
+	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL))
+		if (!iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) &&
+		    st.type == IOG_DMAR_RMRR && !rmrr_range(&st, &base, &size) &&
+		    !overlaps_protected(s, base, size))
+			err = map_clipped(s, pt, reach, base, size, above);
+	for (unsigned i = 0; i < s->nprotect && !err; i++) {
+		uint64_t lo = page_down(s->protect[i].base);
+		uint64_t hi = page_up(s->protect[i].base + s->protect[i].size);
 
-		if (end > base)
-			err = iog_pt_unmap(pt, base, end - base, NULL);
+		if (lo < reach && hi > lo)
+			err = iog_pt_unmap(pt, lo, (hi < reach ? hi : reach) - lo, NULL);
 	}
 	return err;
 }
 
-/*
- * RMRRs into a domain: for a device's own domain, that device's RMRRs; for a
- * unit's default domain, the RMRRs of its devices that stay in it (an RMRR
- * over protected memory gets its device a domain of its own instead).
- */
-static int map_rmrrs(struct iog_shield *s, const struct iog_shield_config *c, struct iog_pt *pt,
-		     unsigned unit, const struct iog_shield_domain *dom)
+/* A device domain: its grants, or the default map; then its own RMRRs. */
+static int map_device(struct iog_shield *s, const struct iog_shield_config *c,
+		      struct iog_shield_domain *dom, uint64_t reach, uint64_t *above)
 {
-	for (unsigned i = 0; i < s->nrmrrs; i++) {
+	int err = dom->granted ? IOG_OK : map_default(s, c, &dom->pt, reach, above);
+
+	for (unsigned g = 0; !err && dom->granted && g < c->ngrants; g++) {
+		const struct iog_grant *gr = &c->grants[g];
+
+		if (gr->segment == dom->segment && gr->bus == dom->bus && gr->devfn == dom->devfn)
+			err = iog_pt_map(&dom->pt, gr->base, gr->base, gr->size, gr->perm, NULL);
+	}
+	for (unsigned i = 0; !err && i < s->nrmrrs; i++) {
 		const struct iog_shield_rmrr *r = &s->rmrrs[i];
-		int err;
 
-		if (r->unit != unit)
-			continue;
-		if (dom &&
-		    (r->segment != dom->segment || r->bus != dom->bus || r->devfn != dom->devfn))
-			continue;
-		if (!dom && overlaps_protected(c, r->base, r->size))
-			continue;
-		err = iog_pt_map(pt, r->base, r->base, r->size, IOG_PT_RW, NULL);
-		if (err)
-			return err;
+		if (r->segment == dom->segment && r->bus == dom->bus && r->devfn == dom->devfn)
+			err = map_clipped(s, &dom->pt, reach, r->base, r->size, above);
 	}
-	return IOG_OK;
-}
-
-static int rmrr_conflicts(const struct iog_shield_config *c, const struct iog_shield_rmrr *r)
-{
-	return overlaps_protected(c, r->base, r->size);
-}
-
-/* A domain of its own for each granted device, and for RMRR devices over protected memory. */
-static int make_domains(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
-{
-	for (unsigned pass = 0; pass < 2; pass++) {
-		unsigned n = pass ? s->nrmrrs : c->ngrants;
-
-		for (unsigned i = 0; i < n; i++) {
-			uint16_t seg = pass ? s->rmrrs[i].segment : c->grants[i].segment;
-			uint8_t bus = pass ? s->rmrrs[i].bus : c->grants[i].bus;
-			uint8_t devfn = pass ? s->rmrrs[i].devfn : c->grants[i].devfn;
-			struct iog_shield_domain *dom;
-			int unit;
-
-			if (pass && !rmrr_conflicts(c, &s->rmrrs[i]))
-				continue;
-			if (!pass && (!c->grants[i].perm || c->grants[i].perm > IOG_PT_RW ||
-				      !c->grants[i].size ||
-				      ((c->grants[i].base | c->grants[i].size) & PAGE_MASK)))
-				return iog_fail(d, IOG_EINVAL, c->grants[i].base,
-						"a grant is not whole 4 KiB pages or has a bad "
-						"permission");
-			if (domain_of(s, seg, bus, devfn))
-				continue;
-			unit = unit_of(s, c, seg, bus, devfn);
-			if (unit < 0)
-				return iog_fail(d, IOG_ENOTFOUND, (uint64_t)(bus << 8 | devfn),
-						"no DRHD translates a granted device");
-			if (s->ndomains == IOG_SHIELD_MAX_DOMAINS)
-				return iog_fail(d, IOG_ENOSPC, (uint64_t)(bus << 8 | devfn),
-						"more device domains than the shield holds");
-			dom = &s->domains[s->ndomains];
-			iog_memset(dom, 0, sizeof(*dom));
-			dom->unit = (unsigned)unit;
-			dom->segment = seg;
-			dom->bus = bus;
-			dom->devfn = devfn;
-			dom->did = (uint16_t)(IOG_SHIELD_DEFAULT_DID + 1 + s->ndomains);
-			dom->granted = !pass;
-			if (dom->did >= s->units[unit].ndoms)
-				return iog_fail(d, IOG_ENOSPC, dom->did,
-						"the unit has too few domain ids (CAP.ND)");
-			s->ndomains++;
-		}
-	}
-	return IOG_OK;
+	return err;
 }
 
 static int build_tables(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
 {
-	unsigned bits = needed_bits(c);
 	int err;
 
-	for (unsigned u = 0; u < s->nunits; u++) {
-		unsigned levels = iog_vtd_levels(&s->units[u], bits);
-		struct iog_pt_config cfg;
+	for (unsigned k = 0; k < s->nkinds; k++) {
+		struct iog_shield_kind *kd = &s->kinds[k];
+		struct iog_shield_unit *u = s->units;
+		uint64_t reach = kd->reach, above = 0;
+		void *page = NULL;
 
-		if (!levels)
-			return iog_fail(d, IOG_EINVAL, (uint64_t)s->unit_drhd[u],
-					"the unit's page tables cannot reach all of memory");
-		cfg = iog_vtd_pt_config(&s->units[u], levels);
-		if (bits > cfg.out_bits)
-			return iog_fail(d, IOG_EINVAL, (uint64_t)s->unit_drhd[u],
-					"memory lies beyond the unit's address width (CAP.MGAW)");
-		err = iog_pt_init(&s->default_pt[u], s->plat, &cfg);
+		while (u->kind != k)
+			u = u->next;
+		err = iog_pt_init(&kd->pt, &s->guard, &kd->cfg);
 		if (!err)
-			err = map_default(&s->default_pt[u], c);
-		if (!err)
-			err = map_rmrrs(s, c, &s->default_pt[u], u, NULL);
+			err = map_default(s, c, &kd->pt, reach, &above);
+		if (!err && (s->guard.page_alloc(s->guard.ctx, &page, &kd->context_phys) || !page))
+			err = IOG_ENOMEM;
+		if (!err) {
+			kd->context = page;
+			err = iog_vtd_context_fill(&u->vtd, kd->context, IOG_SHIELD_DEFAULT_DID,
+						   &kd->pt);
+		}
 		if (err)
-			return iog_fail(d, err, (uint64_t)s->unit_drhd[u],
+			return iog_fail(d, err, (uint64_t)u->drhd,
 					"building the default domain failed");
+		if (above) {
+			iog_logf(s->plat, IOG_LOG_WARN,
+				 "shield: %llu bytes of memory lie above %llx, beyond what units "
+				 "like %llx reach: no device reaches them by DMA",
+				 (unsigned long long)above, (unsigned long long)reach,
+				 (unsigned long long)u->vtd.base);
+			if (above > s->unreachable)
+				s->unreachable = above;
+		}
 	}
 	for (unsigned i = 0; i < s->ndomains; i++) {
 		struct iog_shield_domain *dom = &s->domains[i];
-		struct iog_pt_config cfg =
-			iog_vtd_pt_config(&s->units[dom->unit], s->default_pt[dom->unit].levels);
+		struct iog_shield_unit *u = iog_shield_unit(s, dom->unit);
+		uint64_t above = 0;
 
-		err = iog_pt_init(&dom->pt, s->plat, &cfg);
-		if (!err && !dom->granted)
-			err = map_default(&dom->pt, c);
-		for (unsigned g = 0; !err && dom->granted && g < c->ngrants; g++) {
-			const struct iog_grant *gr = &c->grants[g];
-			uint64_t base = page_down(gr->base), end = page_up(gr->base + gr->size);
-
-			if (gr->segment == dom->segment && gr->bus == dom->bus &&
-			    gr->devfn == dom->devfn)
-				err = iog_pt_map(&dom->pt, base, base, end - base, gr->perm, NULL);
-		}
+		err = iog_pt_init(&dom->pt, &s->guard, &s->kinds[u->kind].cfg);
 		if (!err)
-			err = map_rmrrs(s, c, &dom->pt, dom->unit, dom);
-		if (err)
-			return iog_fail(d, err, (uint64_t)(dom->bus << 8 | dom->devfn),
-					"building a device domain failed");
+			err = map_device(s, c, dom, u->reach, &above);
+		if (err) {
+			iog_fail(d, err, 0, "building a device domain failed");
+			diag_device(d, dom->segment, dom->bus, dom->devfn);
+			return err;
+		}
 	}
 	return IOG_OK;
 }
 
-/* Every bus/devfn of every segment to the domain of the unit that translates it. */
-static int program_contexts(struct iog_shield *s, const struct iog_shield_config *c,
-			    struct iog_diag *d)
+/* Every unit: its own root, every bus at its kind's shared table, device domains in place. */
+static int program_units(struct iog_shield *s, struct iog_diag *d)
 {
+	unsigned i = 0;
 	int err;
 
-	for (unsigned u = 0; u < s->nunits; u++) {
-		err = iog_vtd_set_root(&s->units[u]);
+	for (struct iog_shield_unit *u = s->units; u; u = u->next, i++) {
+		err = iog_vtd_set_root(&u->vtd);
 		if (err)
-			return iog_fail(d, err, (uint64_t)s->unit_drhd[u],
-					"setting the root table failed");
-		iog_vtd_batch_begin(&s->units[u]);
-	}
-	for (unsigned u = 0; u < s->nunits; u++) {
-		uint16_t seg = s->units[u].segment;
-		int seen = 0;
+			return iog_fail(d, err, (uint64_t)u->drhd, "setting the root table failed");
+		iog_vtd_batch_begin(&u->vtd);
+		err = iog_vtd_set_shared_context(&u->vtd, s->kinds[u->kind].context_phys);
+		for (unsigned k = 0; !err && k < s->ndomains; k++) {
+			struct iog_shield_domain *dom = &s->domains[k];
 
-		/* Each segment once. */
-		for (unsigned v = 0; v < u; v++)
-			seen |= s->units[v].segment == seg;
-		if (seen)
-			continue;
-		for (unsigned sid = 0; sid < 0x10000; sid++) {
-			uint8_t bus = (uint8_t)(sid >> 8), devfn = (uint8_t)sid;
-			int unit = unit_of(s, c, seg, bus, devfn);
-			struct iog_shield_domain *dom;
-
-			if (unit < 0)
+			if (dom->unit != i)
 				continue;
-			dom = domain_of(s, seg, bus, devfn);
-			err = dom ? iog_vtd_attach(&s->units[unit], bus, devfn, dom->did, &dom->pt)
-				  : iog_vtd_attach(&s->units[unit], bus, devfn,
-						   IOG_SHIELD_DEFAULT_DID, &s->default_pt[unit]);
-			if (err)
-				return iog_fail(d, err, sid, "writing a context entry failed");
+			err = iog_vtd_attach(&u->vtd, dom->bus, dom->devfn, dom->did, &dom->pt);
+			if (err) {
+				iog_fail(d, err, (uint64_t)u->drhd,
+					 "writing a context entry failed");
+				diag_device(d, dom->segment, dom->bus, dom->devfn);
+				return err;
+			}
 			s->contexts++;
 		}
-	}
-	for (unsigned u = 0; u < s->nunits; u++) {
-		err = iog_vtd_batch_end(&s->units[u]);
+		if (!err)
+			err = iog_vtd_batch_end(&u->vtd);
 		if (err)
-			return iog_fail(d, err, (uint64_t)s->unit_drhd[u], "invalidation failed");
+			return iog_fail(d, err, (uint64_t)u->drhd, "invalidation failed");
 	}
 	/* The global invalidations above cover every table built so far. */
-	for (unsigned u = 0; u < s->nunits; u++)
-		iog_pt_reclaim(&s->default_pt[u]);
-	for (unsigned i = 0; i < s->ndomains; i++)
-		iog_pt_reclaim(&s->domains[i].pt);
+	for (unsigned k = 0; k < s->nkinds; k++)
+		iog_pt_reclaim(&s->kinds[k].pt);
+	for (unsigned k = 0; k < s->ndomains; k++)
+		iog_pt_reclaim(&s->domains[k].pt);
 	return IOG_OK;
+}
+
+/*
+ * After an error: no unit is left mid-batch, and a unit firmware left
+ * translating translates still, through the shield's root (devices without
+ * a context entry yet fault) or, if need be, a new empty one that blocks
+ * everything.
+ */
+static void fail_closed(struct iog_shield *s)
+{
+	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
+		if (!u->vtd.plat)
+			continue; /* never probed */
+		if (u->vtd.batch)
+			iog_vtd_batch_end(&u->vtd);
+		if (!(u->vtd.fw.gsts & (1u << 31)) || iog_vtd_translating(&u->vtd))
+			continue;
+		if ((u->vtd.root || !iog_vtd_set_root(&u->vtd)) && !iog_vtd_enable(&u->vtd))
+			continue;
+		iog_logf(s->plat, IOG_LOG_ERROR,
+			 "shield: unit %llx no longer translates after a failed apply",
+			 (unsigned long long)u->vtd.base);
+	}
 }
 
 int iog_shield_verify(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
 {
 	struct iog_exception ex[IOG_SHIELD_MAX_RMRR];
+	struct iog_grant mine[IOG_SHIELD_MAX_DOMAINS * 4];
 	int result = IOG_OK;
+	unsigned i = 0;
 
-	if (!s || !c)
+	if (!s || !c || !s->protect)
 		return IOG_EINVAL;
 	iog_memset(&s->report, 0, sizeof(s->report));
-	for (unsigned u = 0; u < s->nunits; u++) {
+	for (struct iog_shield_unit *u = s->units; u; u = u->next, i++) {
 		struct iog_verify_report rep;
 		struct iog_verify_input in = {
-			.unit_base = s->units[u].base,
-			.segment = s->units[u].segment,
-			.protect = c->protect,
-			.nprotect = c->nprotect,
+			.unit_base = u->vtd.base,
+			.segment = u->vtd.segment,
+			.protect = s->protect,
+			.nprotect = s->nprotect,
 			.exceptions = ex,
+			.grants = mine,
 		};
-		struct iog_grant mine[IOG_SHIELD_MAX_DOMAINS * 4];
-		unsigned nmine = 0;
 		int err;
 
-		for (unsigned i = 0; i < s->nrmrrs; i++)
-			if (s->rmrrs[i].unit == u)
+		for (unsigned k = 0; k < s->nrmrrs; k++)
+			if (s->rmrrs[k].unit == i)
 				ex[in.nexceptions++] = (struct iog_exception){
-					s->rmrrs[i].segment, s->rmrrs[i].bus, s->rmrrs[i].devfn,
-					s->rmrrs[i].base, s->rmrrs[i].size};
+					s->rmrrs[k].segment, s->rmrrs[k].bus, s->rmrrs[k].devfn,
+					s->rmrrs[k].base, s->rmrrs[k].size};
 		for (unsigned g = 0; g < c->ngrants; g++) {
 			struct iog_shield_domain *dom = domain_of(
 				s, c->grants[g].segment, c->grants[g].bus, c->grants[g].devfn);
 
-			if (dom && dom->unit == u && nmine < sizeof(mine) / sizeof(mine[0]))
-				mine[nmine++] = c->grants[g];
+			if (dom && dom->unit == i && in.ngrants < sizeof(mine) / sizeof(mine[0]))
+				mine[in.ngrants++] = c->grants[g];
 		}
-		in.grants = mine;
-		in.ngrants = nmine;
 		err = iog_verify_unit(s->plat, &in, &rep);
 		s->report.contexts += rep.contexts;
 		s->report.tables += rep.tables;
@@ -407,27 +918,23 @@ int iog_shield_verify(struct iog_shield *s, const struct iog_shield_config *c, s
 			iog_logf(s->plat, IOG_LOG_ERROR,
 				 "shield: unit %llx fails verification: %s (device %02x:%02x.%u, "
 				 "IOVA %llx)",
-				 (unsigned long long)s->units[u].base,
+				 (unsigned long long)u->vtd.base,
 				 rep.what ? rep.what : "tables unreadable", rep.sid >> 8,
 				 (rep.sid >> 3) & 0x1f, rep.sid & 7, (unsigned long long)rep.iova);
-			result = iog_fail(d, err, rep.phys,
+			result = iog_fail(d, err, (uint64_t)u->drhd,
 					  rep.what ? rep.what : "the tables cannot be read");
+			diag_device(d, u->vtd.segment, (uint8_t)(rep.sid >> 8), (uint8_t)rep.sid);
+			diag_address(d, rep.phys);
 		}
 	}
 	return result;
 }
 
-int iog_shield_apply(struct iog_shield *s, const struct iog_platform *plat,
-		     const struct iog_shield_config *c, struct iog_diag *d)
+static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
 {
 	struct iog_dmar_info info;
 	int err;
 
-	if (!s || !plat || !c || !c->dmar || (c->nmemmap && !c->memmap) ||
-	    (c->nprotect && !c->protect) || (c->ngrants && !c->grants))
-		return iog_fail(d, IOG_EINVAL, 0, "missing configuration");
-	iog_memset(s, 0, sizeof(*s));
-	s->plat = plat;
 	err = iog_dmar_check(c->dmar, c->dmar_len, &info, d);
 	if (err)
 		return err;
@@ -435,63 +942,129 @@ int iog_shield_apply(struct iog_shield *s, const struct iog_platform *plat,
 	err = probe_units(s, c, d);
 	if (err)
 		return err;
-	for (unsigned u = 0; u < s->nunits; u++) {
-		err = iog_vtd_disable(&s->units[u], c->ir_policy,
-				      IOG_VTD_KEEP_PMR | IOG_VTD_KEEP_TE);
-		if (err)
-			return iog_fail(d, err, (uint64_t)s->unit_drhd[u],
-					"disabling what firmware enabled failed");
+	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
+		err = iog_vtd_disable(&u->vtd, c->ir_policy, IOG_VTD_KEEP_PMR | IOG_VTD_KEEP_TE);
+		if (err) {
+			iog_fail(d, err, (uint64_t)u->drhd,
+				 "disabling what firmware enabled failed");
+			diag_address(d, u->vtd.base);
+			return err;
+		}
 	}
+	err = build_protect(s, c, d);
+	if (err)
+		return err;
 	if (c->acpi) {
 		err = iog_acpi_conceal(c->acpi, "DMAR", c->conceal, c->conceal_replacement, d);
 		if (err < 0)
 			return err;
 		s->concealed = (unsigned)err;
 	}
-	err = collect_rmrrs(s, c, d);
+	note_unplaced_scopes(s, c);
+	err = check_rmrrs(s, c, d);
 	if (!err)
 		err = make_domains(s, c, d);
 	if (!err)
+		err = make_kinds(s, c, d);
+	if (!err)
 		err = build_tables(s, c, d);
 	if (!err)
-		err = program_contexts(s, c, d);
+		err = program_units(s, d);
 	if (err)
 		return err;
-	for (unsigned u = 0; u < s->nunits; u++) {
-		err = iog_vtd_enable(&s->units[u]);
+	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
+		err = iog_vtd_enable(&u->vtd);
 		if (!err)
-			err = iog_vtd_disable_pmr(&s->units[u]);
-		if (err)
-			return iog_fail(d, err, (uint64_t)s->unit_drhd[u],
-					"enabling translation failed");
+			err = iog_vtd_disable_pmr(&u->vtd);
+		if (err) {
+			iog_fail(d, err, (uint64_t)u->drhd, "enabling translation failed");
+			diag_address(d, u->vtd.base);
+			return err;
+		}
 	}
-	err = iog_shield_verify(s, c, d);
-	if (!err)
-		iog_logf(plat, IOG_LOG_INFO,
-			 "shield: %u units translating, %u device domains, %u context entries; "
-			 "verified %u tables, %lu leaves",
-			 s->nunits, s->ndomains, s->contexts, s->report.tables,
-			 (unsigned long)s->report.leaves);
-	return err;
+	return iog_shield_verify(s, c, d);
+}
+
+int iog_shield_apply(struct iog_shield *s, const struct iog_platform *plat,
+		     const struct iog_shield_config *c, struct iog_diag *d)
+{
+	int err;
+
+	if (!s || !plat || !c || !c->dmar || (c->nmemmap && !c->memmap) ||
+	    (c->nprotect && !c->protect) || (c->ngrants && !c->grants))
+		return iog_fail(d, IOG_EINVAL, 0, "missing configuration");
+	if (!plat->page_alloc || !plat->page_free)
+		return iog_fail(d, IOG_EINVAL, 0, "platform lacks a hook the shield needs");
+	iog_memset(s, 0, sizeof(*s));
+	s->plat = plat;
+	s->cfg_protect = c->protect;
+	s->cfg_nprotect = c->nprotect;
+	guard_init(s, plat);
+	err = apply(s, c, d);
+	if (s->stray_page && err) {
+		iog_fail(d, IOG_ECONFLICT, 0,
+			 "a table page lies outside the protected regions: devices could rewrite "
+			 "it");
+		diag_address(d, s->stray_page);
+		err = IOG_ECONFLICT;
+	}
+	if (err) {
+		fail_closed(s);
+		return err;
+	}
+	iog_logf(plat, IOG_LOG_INFO,
+		 "shield: %u units translating (%u kinds), %u device domains; %u scopes, %u RMRR "
+		 "devices, %u grants not placed; verified %u tables, %lu leaves",
+		 s->nunits, s->nkinds, s->ndomains, s->unplaced_scopes, s->unplaced_rmrrs,
+		 s->unplaced_grants, s->report.tables, (unsigned long)s->report.leaves);
+	return IOG_OK;
 }
 
 int iog_shield_release(struct iog_shield *s)
 {
+	unsigned kept = 0, i = 0, kind_kept[IOG_SHIELD_MAX_KINDS] = {0};
+
 	if (!s || !s->plat)
 		return IOG_EINVAL;
-	unsigned kept = 0;
-
 	/* A unit that does not stop translating keeps its pages: they may be in use. */
-	for (unsigned u = 0; u < s->nunits; u++) {
-		iog_vtd_disable(&s->units[u], IOG_VTD_IR_WARN, IOG_VTD_KEEP_PMR);
-		if (iog_vtd_release(&s->units[u]) != IOG_OK) {
+	for (struct iog_shield_unit *u = s->units; u; u = u->next, i++) {
+		if (!u->vtd.plat)
+			continue;
+		iog_vtd_disable(&u->vtd, IOG_VTD_IR_WARN, IOG_VTD_KEEP_PMR);
+		if (iog_vtd_release(&u->vtd) != IOG_OK) {
 			kept++;
+			if (u->kind < IOG_SHIELD_MAX_KINDS)
+				kind_kept[u->kind]++;
 			continue;
 		}
-		iog_pt_destroy(&s->default_pt[u]);
-		for (unsigned i = 0; i < s->ndomains; i++)
-			if (s->domains[i].unit == u)
-				iog_pt_destroy(&s->domains[i].pt);
+		for (unsigned k = 0; k < s->ndomains; k++)
+			if (s->domains[k].unit == i && s->domains[k].pt.root) {
+				iog_pt_destroy(&s->domains[k].pt);
+				s->domains[k].pt.root = NULL;
+			}
 	}
-	return kept ? IOG_ECONFLICT : IOG_OK;
+	for (unsigned k = 0; k < s->nkinds; k++) {
+		struct iog_shield_kind *kd = &s->kinds[k];
+
+		if (kind_kept[k])
+			continue;
+		if (kd->pt.root)
+			iog_pt_destroy(&kd->pt);
+		kd->pt.root = NULL;
+		if (kd->context)
+			s->guard.page_free(s->guard.ctx, kd->context, kd->context_phys);
+		kd->context = NULL;
+	}
+	if (kept)
+		return IOG_ECONFLICT;
+	if (s->protect)
+		s->guard.page_free(s->guard.ctx, s->protect, s->protect_phys);
+	s->protect = NULL;
+	units_free(s);
+	return IOG_OK;
+}
+
+size_t iog_shield_pages(const struct iog_shield *s)
+{
+	return s ? s->pages : 0;
 }

@@ -45,6 +45,11 @@ static inline int iog_fail(struct iog_diag *d, int code, uint64_t offset, const 
 		d->code = code;
 		d->offset = offset;
 		d->reason = reason;
+		d->has_device = 0;
+		d->has_address = 0;
+		d->segment = 0;
+		d->sid = 0;
+		d->address = 0;
 	}
 	return code;
 }

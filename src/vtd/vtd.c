@@ -368,22 +368,56 @@ int iog_vtd_set_root(struct iog_vtd *u)
 	return err;
 }
 
-/* The context table of `bus`, created when `create`; NULL if none or out of pages. */
+/* One 64-bit store the compiler may neither drop, merge nor reorder with the others. */
+static void store64(uint64_t *p, uint64_t v)
+{
+	*(volatile uint64_t *)p = v;
+	__asm__ __volatile__("" ::: "memory");
+}
+
+static int owns_context(const struct iog_vtd *u, unsigned bus)
+{
+	return (u->ctx_owned[bus / 64] >> (bus % 64)) & 1;
+}
+
+/*
+ * The context table of `bus` that this unit may write: its own, created when
+ * `create` (a copy of the shared table when the bus points at one, so that
+ * the other devices on the bus keep their entries); NULL if none or out of
+ * pages.
+ */
 static uint64_t *context_table(struct iog_vtd *u, uint8_t bus, int create)
 {
 	uint64_t *root = &u->root[2 * bus], phys;
 	uint64_t *ctx;
 
-	if (*root & ROOT_P)
+	if ((*root & ROOT_P) && owns_context(u, bus))
 		return u->plat->page_virt(u->plat->ctx, *root & TABLE_ADDR);
 	if (!create)
 		return NULL;
 	ctx = alloc_page(u, &phys);
 	if (!ctx)
 		return NULL;
+	if (*root & ROOT_P) {
+		const uint64_t *shared =
+			u->plat->map(u->plat->ctx, *root & TABLE_ADDR, IOG_PAGE_SIZE);
+
+		if (!shared) {
+			free_page(u, ctx, phys);
+			return NULL;
+		}
+		iog_memcpy(ctx, shared, IOG_PAGE_SIZE);
+		u->plat->unmap(u->plat->ctx, (void *)(uintptr_t)shared, IOG_PAGE_SIZE);
+		vtd_flush(u, ctx, IOG_PAGE_SIZE);
+	}
 	u->ctx_pages++;
-	root[1] = 0;
-	root[0] = phys | ROOT_P;
+	u->ctx_owned[bus / 64] |= 1ull << (bus % 64);
+	/*
+	 * One store switches the bus: the copy holds the same entries, so a
+	 * cached context entry of the shared table is still right.
+	 */
+	store64(&root[1], 0);
+	store64(&root[0], phys | ROOT_P);
 	vtd_flush(u, root, 16);
 	return ctx;
 }
@@ -391,13 +425,6 @@ static uint64_t *context_table(struct iog_vtd *u, uint8_t bus, int create)
 static uint16_t sid_of(uint8_t bus, uint8_t devfn)
 {
 	return (uint16_t)(bus << 8 | devfn);
-}
-
-/* One 64-bit store the compiler may neither drop, merge nor reorder with the others. */
-static void store64(uint64_t *p, uint64_t v)
-{
-	*(volatile uint64_t *)p = v;
-	__asm__ __volatile__("" ::: "memory");
 }
 
 /*
@@ -413,9 +440,10 @@ static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t l
 
 	if (!u || !u->root)
 		return IOG_EINVAL;
-	ctx = context_table(u, bus, lo != 0);
+	/* Detaching from a shared table needs a table of its own too. */
+	ctx = context_table(u, bus, lo != 0 || (u->root[2 * bus] & ROOT_P));
 	if (!ctx)
-		return lo ? IOG_ENOMEM : IOG_OK;
+		return (u->root[2 * bus] & ROOT_P) || lo ? IOG_ENOMEM : IOG_OK;
 	e = &ctx[2 * devfn];
 	old_lo = e[0];
 	old_hi = e[1];
@@ -459,15 +487,56 @@ static int check_did(const struct iog_vtd *u, uint16_t did)
 	return IOG_OK;
 }
 
-int iog_vtd_attach(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint16_t did,
-		   const struct iog_pt *pt)
+/* Can this unit walk `pt` as domain `did`? */
+static int check_pt(const struct iog_vtd *u, uint16_t did, const struct iog_pt *pt)
 {
-	if (!u || !pt || !pt->root || check_did(u, did))
+	if (!pt || !pt->root || check_did(u, did))
 		return IOG_EINVAL;
 	if (pt->levels < 3 || pt->levels > 5 || !(CAP_SAGAW(u->cap) & (1u << (pt->levels - 2))))
 		return IOG_EINVAL;
 	if (pt->coherent && !(u->ecap & ECAP_C))
 		return IOG_EINVAL; /* tables built for a coherent unit lack the flushes */
+	return IOG_OK;
+}
+
+int iog_vtd_context_fill(const struct iog_vtd *u, uint64_t *table, uint16_t did,
+			 const struct iog_pt *pt)
+{
+	if (!u || !table || check_pt(u, did, pt))
+		return IOG_EINVAL;
+	for (unsigned devfn = 0; devfn < 256; devfn++) {
+		table[2 * devfn + 1] = CTX_HI_AW(pt->levels - 2) | CTX_HI_DID(did);
+		table[2 * devfn] = (pt->root_phys & TABLE_ADDR) | CTX_LO_P;
+	}
+	/* The table is new: no unit walks it yet, any unit may later. */
+	u->plat->cache_flush(u->plat->ctx, table, IOG_PAGE_SIZE);
+	return IOG_OK;
+}
+
+int iog_vtd_set_shared_context(struct iog_vtd *u, uint64_t phys)
+{
+	if (!u || !u->root || !phys || (phys & ~TABLE_ADDR))
+		return IOG_EINVAL;
+	for (unsigned bus = 0; bus < 256; bus++) {
+		uint64_t *root = &u->root[2 * bus];
+
+		if (*root & ROOT_P)
+			continue; /* a table of its own (or already shared) stays */
+		store64(&root[1], 0);
+		store64(&root[0], (phys & TABLE_ADDR) | ROOT_P);
+	}
+	vtd_flush(u, u->root, IOG_PAGE_SIZE);
+	if (u->batch)
+		return IOG_OK;
+	/* Not-present root entries may be cached under caching mode. */
+	return (u->cap & CAP_CM) ? iog_vtd_inv_context_global(u) : iog_vtd_flush_write_buffer(u);
+}
+
+int iog_vtd_attach(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint16_t did,
+		   const struct iog_pt *pt)
+{
+	if (!u || check_pt(u, did, pt))
+		return IOG_EINVAL;
 	return set_context(u, bus, devfn, (pt->root_phys & TABLE_ADDR) | CTX_LO_P,
 			   CTX_HI_AW(pt->levels - 2) | CTX_HI_DID(did));
 }
@@ -523,6 +592,16 @@ int iog_vtd_enable(struct iog_vtd *u)
 	return vtd_gcmd(u, GCMD_TE, 1, "enabling translation");
 }
 
+unsigned iog_vtd_mgaw(const struct iog_vtd *u)
+{
+	return CAP_MGAW(u->cap) + 1;
+}
+
+int iog_vtd_translating(const struct iog_vtd *u)
+{
+	return u && u->plat && (vtd_read32(u, VTD_GSTS_REG) & GSTS_TES) != 0;
+}
+
 int iog_vtd_flush_write_buffer(struct iog_vtd *u)
 {
 	if (!u)
@@ -545,7 +624,7 @@ int iog_vtd_release(struct iog_vtd *u)
 	}
 	if (u->root) {
 		for (unsigned bus = 0; bus < 256; bus++)
-			if (u->root[2 * bus] & ROOT_P) {
+			if ((u->root[2 * bus] & ROOT_P) && owns_context(u, bus)) {
 				uint64_t phys = u->root[2 * bus] & TABLE_ADDR;
 
 				free_page(u, u->plat->page_virt(u->plat->ctx, phys), phys);
@@ -553,6 +632,7 @@ int iog_vtd_release(struct iog_vtd *u)
 		free_page(u, u->root, u->root_phys);
 		u->root = NULL;
 		u->ctx_pages = 0;
+		iog_memset(u->ctx_owned, 0, sizeof(u->ctx_owned));
 	}
 	vtd_qi_release(u);
 	return IOG_OK;

@@ -12,7 +12,7 @@ int main(int argc, char **argv)
 {
 	static unsigned char buf[1 << 16];
 	struct iog_dmar_struct s;
-	struct iog_diag d = {0, 0, NULL};
+	struct iog_diag d = {0};
 	FILE *f;
 	size_t n;
 	long off;

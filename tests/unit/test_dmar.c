@@ -444,7 +444,7 @@ static void test_real_tables(void **state)
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
 		uint8_t *b = read_whole(paths[i], &len);
-		struct iog_diag d = {0, 0, NULL};
+		struct iog_diag d = {0};
 		struct iog_dmar_struct s;
 		long off;
 
@@ -490,6 +490,23 @@ static int bridges(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, uint8_t 
 	return IOG_ENOTFOUND;
 }
 
+static int no_bridges(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, uint8_t *sec,
+		      uint8_t *sub)
+{
+	(void)ctx, (void)seg, (void)bus, (void)devfn, (void)sec, (void)sub;
+	return IOG_ENOTFOUND;
+}
+
+/* Firmware's bridges before the OS numbers them: secondary 0, or a bus not above their own. */
+static int unnumbered(void *ctx, uint16_t seg, uint8_t bus, uint8_t devfn, uint8_t *sec,
+		      uint8_t *sub)
+{
+	(void)ctx, (void)seg;
+	*sec = devfn == 0 ? 0 : bus;
+	*sub = 0;
+	return IOG_OK;
+}
+
 static void test_find_drhd(void **state)
 {
 	struct tb *t = malloc(sizeof(*t));
@@ -516,13 +533,53 @@ static void test_find_drhd(void **state)
 	/* No unit in segment 1. */
 	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 1, 0, 0, bridges, &calls, &d),
 			 IOG_ENOTFOUND);
-	/* Without a way to read bridges, a multi-hop scope is not silently ignored. */
-	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 3, 0, NULL, NULL, &d),
-			 IOG_ENOTFOUND);
-	assert_int_equal(d.offset, f.drhd_scope2);
-	/* ...but a device the endpoint scope names is still found before that. */
+	/*
+	 * Without a way to read bridges, a multi-hop scope names nothing: what
+	 * sits below falls to the catch-all unit (Linux matches scopes only
+	 * against devices it found); an endpoint scope still names its device.
+	 */
+	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 3, 0, NULL, NULL, &d), f.all);
+	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 2, 0, NULL, NULL, &d), f.all);
 	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 0, 2 << 3, NULL, NULL, &d), f.drhd);
+	/* Every bridge absent (fused-off ports): the same. */
+	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 3, 0, no_bridges, NULL, &d), f.all);
+	/* A bridge left unnumbered (secondary bus 0, or not above its own) is not followed. */
+	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 0, 0, unnumbered, NULL, &d), f.all);
+	assert_int_equal(iog_dmar_find_drhd(t->buf, t->len, 0, 3, 0, unnumbered, NULL, &d), f.all);
 	free(t);
+}
+
+/* What a scope names, by type, through the bridges that are there. */
+static void test_scope_reach(void **state)
+{
+	static const uint8_t hop1[] = {0x1c, 4}, hop2[] = {0x1c, 4, 0, 0};
+	struct iog_dmar_scope sc = {IOG_SCOPE_PCI_SUBHIERARCHY, 8, 0, 0, 0, 0, 1, hop1};
+	struct iog_dmar_reach r;
+	int calls = 0;
+
+	(void)state;
+	assert_int_equal(iog_dmar_scope_reach(&sc, 0, bridges, &calls, &r), 0);
+	assert_int_equal(r.bus, 0);
+	assert_int_equal(r.devfn, 0x1c << 3 | 4);
+	assert_true(r.below);
+	assert_int_equal(r.secondary, 2);
+	assert_int_equal(r.subordinate, 3);
+	/* No reader: the bridge itself, nothing below it. */
+	assert_int_equal(iog_dmar_scope_reach(&sc, 0, NULL, NULL, &r), 0);
+	assert_false(r.below);
+	/* An endpoint two hops down, and the same path with the bridges gone. */
+	sc = (struct iog_dmar_scope){IOG_SCOPE_PCI_ENDPOINT, 10, 0, 0, 0, 0, 2, hop2};
+	assert_int_equal(iog_dmar_scope_reach(&sc, 0, bridges, &calls, &r), 0);
+	assert_int_equal(r.bus, 2);
+	assert_int_equal(r.devfn, 0);
+	assert_int_equal(iog_dmar_scope_reach(&sc, 0, no_bridges, NULL, &r), IOG_ENOTFOUND);
+	assert_int_equal(iog_dmar_scope_reach(&sc, 0, unnumbered, NULL, &r), IOG_ENOTFOUND);
+	/* ACPI namespace devices place their requester id; IOAPICs and HPETs do no DMA. */
+	sc = (struct iog_dmar_scope){IOG_SCOPE_ACPI_NAMESPACE, 8, 0, 0, 1, 0, 1, hop1};
+	assert_int_equal(iog_dmar_scope_reach(&sc, 0, NULL, NULL, &r), 0);
+	assert_int_equal(r.devfn, 0x1c << 3 | 4);
+	sc.type = IOG_SCOPE_IOAPIC;
+	assert_int_equal(iog_dmar_scope_reach(&sc, 0, NULL, NULL, &r), IOG_ENOTFOUND);
 }
 
 /* ---- lint --------------------------------------------------------------------------- */
@@ -735,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_short_last_struct),
 		cmocka_unit_test(test_real_tables),
 		cmocka_unit_test(test_find_drhd),
+		cmocka_unit_test(test_scope_reach),
 		cmocka_unit_test(test_lint_clean),
 		cmocka_unit_test(test_lint_findings),
 		cmocka_unit_test(test_qemu_fixture),

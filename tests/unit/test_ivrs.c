@@ -465,7 +465,7 @@ static void test_real_tables(void **state)
 	for (size_t i = 0; i < n; i++) {
 		size_t len;
 		uint8_t *buf = read_whole(paths[i], &len);
-		struct iog_diag d = {0, 0, NULL};
+		struct iog_diag d = {0};
 		struct iog_ivrs_block b;
 		struct iog_ivhd_entry e;
 

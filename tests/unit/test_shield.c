@@ -217,9 +217,23 @@ static struct vtd_model *model_of(struct machine *x, uint16_t sid)
 	return sid == GPU ? &x->m[0] : &x->m[1];
 }
 
+static struct iog_vtd *vtd_of(struct machine *x, unsigned i)
+{
+	struct iog_shield_unit *u = iog_shield_unit(&x->s, i);
+
+	assert_non_null(u);
+	return &u->vtd;
+}
+
 static struct iog_vtd *unit_of(struct machine *x, uint16_t sid)
 {
-	return sid == GPU ? &x->s.units[0] : &x->s.units[1];
+	return vtd_of(x, sid == GPU ? 0 : 1);
+}
+
+/* The default domain of unit i (shared by the units of its kind). */
+static struct iog_pt *default_pt(struct machine *x, unsigned i)
+{
+	return &x->s.kinds[iog_shield_unit(&x->s, i)->kind].pt;
 }
 
 /* DMA that must go through, untranslated in the identity map. */
@@ -261,7 +275,7 @@ static void dma_faults(struct machine *x, uint16_t sid, uint64_t addr, int write
 
 static void apply_ok(struct machine *x)
 {
-	struct iog_diag d = {0, 0, NULL};
+	struct iog_diag d = {0};
 	int err = iog_shield_apply(&x->s, &x->h.plat, &x->c, &d);
 
 	if (err)
@@ -286,13 +300,14 @@ static void check_machine(struct machine *x)
 		assert_int_equal(x->m[u].stats.did0_with_cm, 0);
 	}
 	assert_int_equal(x->s.report.violations, 0);
-	assert_int_equal(x->s.report.contexts, 65536); /* every sid, on one unit */
+	/* Every source-id on every unit: a device the DMAR misplaces is still confined. */
+	assert_int_equal(x->s.report.contexts, 2 * 65536);
 
 	/* Nobody reaches the VMM, its first and last byte, nor the table pages in it. */
 	for (unsigned i = 0; i < 4; i++) {
 		dma_faults(x, everyone[i], VMM_BASE, 0, 0);
 		dma_faults(x, everyone[i], VMM_BASE + VMM_SIZE - 8, 1, 0);
-		dma_faults(x, everyone[i], x->s.units[0].root_phys + 16, 1, 0);
+		dma_faults(x, everyone[i], vtd_of(x, 0)->root_phys + 16, 1, 0);
 	}
 	/* The NIC's buffer inside the VMM is the NIC's only. */
 	dma_ok(x, NIC, GRANT_VMM + 0x100, 1);
@@ -309,10 +324,10 @@ static void check_machine(struct machine *x)
 		dma_faults(x, ordinary[i], 0x90000000ull, 0, 0);
 		dma_faults(x, ordinary[i], 0x140000000ull, 1, 0);
 	}
-	/* The RMRR, for the unit whose device it names. */
+	/* The RMRR, clear of protected memory: in the default domain, wherever its device sits. */
 	dma_ok(x, USB, RMRR_BASE + 0x100, 1);
 	dma_ok(x, USB, RMRR_LIMIT - 63, 0);
-	dma_faults(x, GPU, RMRR_BASE, 1, 0);
+	dma_ok(x, GPU, RMRR_BASE, 1);
 	/* The VMM's NIC: its grants with their permissions, nothing else. */
 	dma_ok(x, NIC, GRANT_RW, 1);
 	dma_ok(x, NIC, GRANT_RW + 16 * MiB - 64, 0);
@@ -323,10 +338,18 @@ static void check_machine(struct machine *x)
 	dma_faults(x, NIC, RMRR_BASE, 1, 0);
 }
 
+/* Both units walk the shared default domain: both invalidate, then its pages are reclaimed. */
+static int flush_default(struct machine *x, struct iog_pt *pt, const struct iog_pt_inval *inv)
+{
+	int err = iog_vtd_flush_pt(vtd_of(x, 1), IOG_SHIELD_DEFAULT_DID, NULL, inv);
+
+	return err ? err : iog_vtd_flush_pt(vtd_of(x, 0), IOG_SHIELD_DEFAULT_DID, pt, inv);
+}
+
 /* A page-table change the driver does not invalidate is visible in the model's IOTLB. */
 static void check_invalidation(struct machine *x)
 {
-	struct iog_pt *pt = &x->s.default_pt[0];
+	struct iog_pt *pt = default_pt(x, 0);
 	struct iog_pt_inval inv = {0, 0, 0};
 	struct vtd_dma_result r;
 	int cm = (x->k.cap & VTDM_CAP_CM) != 0;
@@ -336,7 +359,7 @@ static void check_invalidation(struct machine *x)
 	/* The tables say no; the unit's IOTLB still says yes. */
 	assert_int_equal(vtd_model_probe(&x->m[0], GPU, 0x5000, 1, &r), -1);
 	dma_ok(x, GPU, 0x5000, 1);
-	assert_int_equal(iog_vtd_flush_pt(&x->s.units[0], IOG_SHIELD_DEFAULT_DID, pt, &inv), 0);
+	assert_int_equal(flush_default(x, pt, &inv), 0);
 	dma_faults(x, GPU, 0x5000, 1, 0);
 	/* Not present → present: under caching mode the fault itself was cached. */
 	memset(&inv, 0, sizeof(inv));
@@ -344,16 +367,16 @@ static void check_invalidation(struct machine *x)
 	assert_int_equal(vtd_model_probe(&x->m[0], GPU, 0x5000, 1, &r), 0);
 	if (cm) {
 		assert_int_equal(vtd_model_dma(&x->m[0], GPU, 0x5000, 8, 1, &r), -1);
-		iog_vtd_faults(&x->s.units[0], NULL, 0);
+		iog_vtd_faults(vtd_of(x, 0), NULL, 0);
 	}
-	assert_int_equal(iog_vtd_flush_pt(&x->s.units[0], IOG_SHIELD_DEFAULT_DID, pt, &inv), 0);
+	assert_int_equal(flush_default(x, pt, &inv), 0);
 	dma_ok(x, GPU, 0x5000, 1);
 	/* A range across a 2 MiB boundary: the invalidation must cover all of it. */
 	dma_ok(x, GPU, 0x7fe000, 0);
 	dma_ok(x, GPU, 0x801000, 0);
 	memset(&inv, 0, sizeof(inv));
 	assert_int_equal(iog_pt_unmap(pt, 0x7fe000, 0x4000, &inv), 0);
-	assert_int_equal(iog_vtd_flush_pt(&x->s.units[0], IOG_SHIELD_DEFAULT_DID, pt, &inv), 0);
+	assert_int_equal(flush_default(x, pt, &inv), 0);
 	dma_faults(x, GPU, 0x7fe000, 0, 0);
 	dma_faults(x, GPU, 0x801000, 0, 0);
 	dma_ok(x, GPU, 0x7fd000, 0);
@@ -362,7 +385,7 @@ static void check_invalidation(struct machine *x)
 	dma_ok(x, GPU, 0x1010000, 1);
 	memset(&inv, 0, sizeof(inv));
 	assert_int_equal(iog_pt_unmap(pt, 0x1010000, 0x1000, &inv), 0);
-	assert_int_equal(iog_vtd_flush_pt(&x->s.units[0], IOG_SHIELD_DEFAULT_DID, pt, &inv), 0);
+	assert_int_equal(flush_default(x, pt, &inv), 0);
 	dma_faults(x, GPU, 0x1010000, 1, 0);
 	dma_ok(x, GPU, 0x1011000, 1);
 }
@@ -370,30 +393,38 @@ static void check_invalidation(struct machine *x)
 /* Tables corrupted after setup: the verifier says so, and where. */
 static void check_verifier(struct machine *x)
 {
-	struct iog_diag d = {0, 0, NULL};
+	struct iog_diag d = {0};
 	uint64_t page = (VMM_BASE + 0x200000) & ~0xfffull;
 	uint64_t *ctx;
 
 	assert_int_equal(iog_shield_verify(&x->s, &x->c, &d), 0);
 	/* Someone maps a VMM page into the default domain of unit 1. */
-	assert_int_equal(iog_pt_map(&x->s.default_pt[1], page, page, 0x1000, IOG_PT_READ, NULL), 0);
+	assert_int_equal(iog_pt_map(default_pt(x, 1), page, page, 0x1000, IOG_PT_READ, NULL), 0);
 	assert_int_equal(iog_shield_verify(&x->s, &x->c, &d), IOG_ECONFLICT);
 	assert_int_equal(x->s.report.phys, page);
-	assert_int_equal(d.offset, page);
-	assert_int_equal(iog_pt_unmap(&x->s.default_pt[1], page, 0x1000, NULL), 0);
+	/* The offset is the DRHD's; the address has a field of its own. */
+	assert_int_equal(d.offset, iog_shield_unit(&x->s, 0)->drhd);
+	assert_true(d.has_address);
+	assert_int_equal(d.address, page);
+	assert_int_equal(iog_pt_unmap(default_pt(x, 1), page, 0x1000, NULL), 0);
 	assert_int_equal(iog_shield_verify(&x->s, &x->c, &d), 0);
-	/* Someone turns a context entry into pass-through, by hand. */
-	ctx = x->h.plat.page_virt(x->h.plat.ctx, x->s.units[1].root[2 * 3] & ~0xfffull);
+	/*
+	 * Someone turns a context entry into pass-through, by hand: 00:02.0 in
+	 * unit 1's own table of bus 0 (the NIC's), not in the shared one.
+	 */
+	ctx = x->h.plat.page_virt(x->h.plat.ctx, vtd_of(x, 1)->root[0] & ~0xfffull);
 	assert_non_null(ctx);
-	ctx[0] |= 2 << 2;
+	assert_int_not_equal(vtd_of(x, 1)->root[0] & ~0xfffull, x->s.kinds[0].context_phys);
+	ctx[2 * GPU] |= 2 << 2;
 	if (x->k.ecap & VTDM_ECAP_PT) {
 		assert_int_equal(iog_shield_verify(&x->s, &x->c, &d), IOG_ECONFLICT);
-		assert_int_equal(x->s.report.sid, SID(3, 0, 0));
+		assert_int_equal(x->s.report.sid, GPU);
+		assert_int_equal(d.offset, iog_shield_unit(&x->s, 1)->drhd);
 	} else {
 		/* Without ECAP.PT the unit faults on it: still isolated. */
 		assert_int_equal(iog_shield_verify(&x->s, &x->c, &d), 0);
 	}
-	ctx[0] &= ~(3ull << 2);
+	ctx[2 * GPU] &= ~(3ull << 2);
 	/* A grant that vanished. */
 	assert_int_equal(iog_pt_unmap(&x->s.domains[0].pt, GRANT_RO, 0x1000, NULL), 0);
 	assert_int_equal(iog_shield_verify(&x->s, &x->c, &d), IOG_ECONFLICT);
@@ -428,14 +459,14 @@ static void test_ir_policy(void **state)
 	(void)state;
 	for (unsigned p = 0; p < 3; p++) {
 		struct machine *x = machine_new(1, 3);
-		struct iog_diag d = {0, 0, NULL};
+		struct iog_diag d = {0};
 		uint32_t gsts;
 		int err;
 
 		x->c.ir_policy = policies[p];
 		err = iog_shield_apply(&x->s, &x->h.plat, &x->c, &d);
 		gsts = (uint32_t)vtd_model_read(&x->m[0], VTDM_REG_GSTS, 4);
-		assert_int_equal(x->s.units[0].fw.irte_present, 3);
+		assert_int_equal(vtd_of(x, 0)->fw.irte_present, 3);
 		if (policies[p] == IOG_VTD_IR_REFUSE) {
 			assert_int_equal(err, IOG_ECONFLICT);
 			/* Nothing touched: firmware's translation still on. */
@@ -475,7 +506,7 @@ static void test_injected_faults(void **state)
 	(void)state;
 	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct machine *x = machine_new(cases[i].caps, 0);
-		struct iog_diag d = {0, 0, NULL};
+		struct iog_diag d = {0};
 		int err;
 
 		print_message("  inject: %s\n", cases[i].what);
@@ -552,7 +583,7 @@ static void test_no_untranslated_window(void **state)
 static void test_rmrr_conflict(void **state)
 {
 	struct machine *x;
-	struct iog_diag d = {0, 0, NULL};
+	struct iog_diag d = {0};
 
 	(void)state;
 	x = machine_new(1, 0);
@@ -603,7 +634,7 @@ static void test_disable_only(void **state)
 static void test_probe_rejects(void **state)
 {
 	struct machine *x = machine_new(0, 0);
-	struct iog_diag d = {0, 0, NULL};
+	struct iog_diag d = {0};
 	struct iog_vtd u;
 
 	(void)state;
@@ -633,10 +664,10 @@ static void test_fault_overflow(void **state)
 	for (unsigned i = 0; i < 11; i++)
 		assert_int_equal(vtd_model_dma(&x->m[1], DISK, VMM_BASE + i * 0x1000, 4, 0, NULL),
 				 -1);
-	assert_int_equal(iog_vtd_faults(&x->s.units[1], f, 16), 8);
+	assert_int_equal(iog_vtd_faults(vtd_of(x, 1), f, 16), 8);
 	for (unsigned i = 0; i < 8; i++)
 		assert_int_equal(f[i].addr, VMM_BASE + i * 0x1000);
-	assert_int_equal(x->s.units[1].faults_lost, 1);
+	assert_int_equal(vtd_of(x, 1)->faults_lost, 1);
 	assert_int_equal(vtd_model_read(&x->m[1], VTDM_REG_FSTS, 4) & VTDM_FSTS_PFO, 0);
 	/* Records are free again. */
 	dma_faults(x, DISK, VMM_BASE, 0, 0);
