@@ -15,7 +15,7 @@
 #include <ioguard/platform.h>
 
 #define IOG_HOSTED_MAX_RAM 16
-#define IOG_HOSTED_MAX_MMIO 16
+#define IOG_HOSTED_MAX_MMIO 64
 #define IOG_HOSTED_LOG_LINES 64
 #define IOG_HOSTED_LOG_LINE_LEN 160
 

@@ -41,21 +41,6 @@ struct caps {
 	uint64_t cap, ecap;
 };
 
-static uint64_t mkcap(unsigned sagaw, unsigned mgaw_bits, unsigned sllps, int psi, unsigned mamv,
-		      int cm, int rwbf, int pmr)
-{
-	return 2u /* ND: 256 domains */ | (rwbf ? 1ull << 4 : 0) | (pmr ? 3ull << 5 : 0) |
-	       (cm ? 1ull << 7 : 0) | (uint64_t)sagaw << 8 | (uint64_t)(mgaw_bits - 1) << 16 |
-	       0x20ull << 24 /* FRO: 0x200 */ | (uint64_t)sllps << 34 | (psi ? 1ull << 39 : 0) |
-	       7ull << 40 /* NFR: 8 records */ | (uint64_t)mamv << 48;
-}
-
-static uint64_t mkecap(int coherent, int qi, int ir, int pt)
-{
-	return (coherent ? 1u : 0u) | (qi ? 2u : 0u) | (ir ? 8u : 0u) | (pt ? 0x40u : 0u) |
-	       0x10ull << 8 /* IRO: 0x100 */;
-}
-
 static const struct caps cap_sets[] = {
 	{"3-level, 4 KiB leaves only, register invalidation, RWBF, PMRs", 0, 0},
 	{"4-level, 2 MiB + 1 GiB leaves, queued invalidation, PSI, PMRs", 0, 0},
@@ -70,24 +55,24 @@ static struct caps caps_of(unsigned i)
 
 	switch (i) {
 	case 0:
-		k.cap = mkcap(0x2, 39, 0, 0, 0, 0, 1, 1);
-		k.ecap = mkecap(1, 0, 1, 0);
+		k.cap = vtd_test_cap(0x2, 39, 0, 0, 0, 0, 1, 1);
+		k.ecap = vtd_test_ecap(1, 0, 1, 0);
 		break;
 	case 1:
-		k.cap = mkcap(0x6, 48, 3, 1, 9, 0, 0, 1);
-		k.ecap = mkecap(1, 1, 1, 1);
+		k.cap = vtd_test_cap(0x6, 48, 3, 1, 9, 0, 0, 1);
+		k.ecap = vtd_test_ecap(1, 1, 1, 1);
 		break;
 	case 2:
-		k.cap = mkcap(0x6, 39, 1, 1, 18, 1, 0, 0);
-		k.ecap = mkecap(0, 1, 1, 1);
+		k.cap = vtd_test_cap(0x6, 39, 1, 1, 18, 1, 0, 0);
+		k.ecap = vtd_test_ecap(0, 1, 1, 1);
 		break;
 	case 3:
-		k.cap = mkcap(0x2, 39, 3, 1, 9, 1, 0, 1);
-		k.ecap = mkecap(0, 0, 1, 0);
+		k.cap = vtd_test_cap(0x2, 39, 3, 1, 9, 1, 0, 1);
+		k.ecap = vtd_test_ecap(0, 0, 1, 0);
 		break;
 	default:
-		k.cap = mkcap(0x8, 48, 3, 0, 0, 0, 0, 0);
-		k.ecap = mkecap(1, 1, 0, 0);
+		k.cap = vtd_test_cap(0x8, 48, 3, 0, 0, 0, 0, 0);
+		k.ecap = vtd_test_ecap(1, 1, 0, 0);
 		break;
 	}
 	return k;

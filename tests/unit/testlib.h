@@ -48,6 +48,15 @@ void tb_end16(struct tb *t, size_t off);
 size_t rsdp_bytes(uint8_t r[36], int revision, uint32_t rsdt, uint64_t xsdt);
 
 /* Reads a whole file into malloc'ed memory; NULL if it cannot. */
+/*
+ * VT-d CAP and ECAP values for the software model: SAGAW bits, MGAW in bits,
+ * SLLPS bits, PSI, MAMV, caching mode, RWBF, PMRs; coherent, QI, IR, PT.
+ * 256 domains, 8 fault records at 0x200, IOTLB registers at 0x100.
+ */
+uint64_t vtd_test_cap(unsigned sagaw, unsigned mgaw_bits, unsigned sllps, int psi, unsigned mamv,
+		      int cm, int rwbf, int pmr);
+uint64_t vtd_test_ecap(int coherent, int qi, int ir, int pt);
+
 uint8_t *read_whole(const char *path, size_t *len);
 /* $IOG_TABLES/name (the compiled fixtures), or NULL when absent. */
 uint8_t *fixture(const char *name, size_t *len);
