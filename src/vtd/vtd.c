@@ -382,8 +382,13 @@ static uint64_t *context_table(struct iog_vtd *u, uint8_t bus, int create)
 	if (!ctx)
 		return NULL;
 	u->ctx_pages++;
-	root[1] = 0;
-	root[0] = phys | ROOT_P;
+	/*
+	 * The unit may be walking the root table (translation on): the high
+	 * half first, then the half with the present bit, each whole.
+	 */
+	iog_store64(&root[1], 0);
+	vtd_flush(u, root, 16);
+	iog_store64(&root[0], phys | ROOT_P);
 	vtd_flush(u, root, 16);
 	return ctx;
 }
@@ -391,13 +396,6 @@ static uint64_t *context_table(struct iog_vtd *u, uint8_t bus, int create)
 static uint16_t sid_of(uint8_t bus, uint8_t devfn)
 {
 	return (uint16_t)(bus << 8 | devfn);
-}
-
-/* One 64-bit store the compiler may neither drop, merge nor reorder with the others. */
-static void store64(uint64_t *p, uint64_t v)
-{
-	*(volatile uint64_t *)p = v;
-	__asm__ __volatile__("" ::: "memory");
 }
 
 /*
@@ -420,7 +418,7 @@ static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t l
 	old_lo = e[0];
 	old_hi = e[1];
 	if (old_lo & CTX_LO_P) {
-		store64(&e[0], 0);
+		iog_store64(&e[0], 0);
 		vtd_flush(u, e, 16);
 		err = iog_vtd_inv_context_device(u, (uint16_t)(old_hi >> 8), sid_of(bus, devfn));
 		if (!err)
@@ -429,13 +427,13 @@ static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t l
 			return err;
 	}
 	if (!lo) {
-		store64(&e[1], 0);
+		iog_store64(&e[1], 0);
 		vtd_flush(u, e, 16);
 		return IOG_OK;
 	}
-	store64(&e[1], hi);
+	iog_store64(&e[1], hi);
 	vtd_flush(u, e, 16);
-	store64(&e[0], lo);
+	iog_store64(&e[0], lo);
 	vtd_flush(u, e, 16);
 	if (u->batch)
 		return IOG_OK; /* iog_vtd_batch_end invalidates globally */
