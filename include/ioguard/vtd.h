@@ -61,6 +61,7 @@ struct iog_vtd {
 	unsigned haw;	/* host address width: the DMAR's, once the caller sets it */
 	uint64_t timeout_ns;
 	struct iog_vtd_fw_state fw;
+	uint32_t gcmd;	 /* persistent GCMD commands as last written (GCMD is write-only) */
 	int ir_deferred; /* IR left on by IOG_VTD_IR_DEFER */
 	int batch;	 /* inside iog_vtd_batch_begin/end */
 

@@ -55,6 +55,8 @@
 /* Global command and status (11.4.4, 11.4.5). */
 #define GCMD_TE (1u << 31)
 #define GCMD_SRTP (1u << 30)
+#define GCMD_SFL (1u << 29)
+#define GCMD_EAFL (1u << 28)
 #define GCMD_WBF (1u << 27)
 #define GCMD_QIE (1u << 26)
 #define GCMD_IRE (1u << 25)
@@ -69,7 +71,12 @@
 #define GSTS_IRES (1u << 25)
 #define GSTS_IRTPS (1u << 24)
 #define GSTS_CFIS (1u << 23)
-/* Status bits that are commands to keep when writing GCMD (one-shot ones dropped). */
+/*
+ * Commands that stay in force (an enable) until written again, each reported
+ * by the GSTS bit at its own position; the others (SRTP, SFL, WBF, SIRTP) are
+ * one-shot and must never be repeated by a later write.
+ */
+#define GCMD_PERSISTENT (GCMD_TE | GCMD_EAFL | GCMD_QIE | GCMD_IRE | GCMD_CFI)
 #define GSTS_PERSISTENT (GSTS_TES | GSTS_AFLS | GSTS_QIES | GSTS_IRES | GSTS_CFIS)
 
 /* Context command (11.4.7). */

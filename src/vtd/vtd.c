@@ -66,26 +66,31 @@ static int gsts_is(const struct iog_vtd *u, uint64_t arg)
 }
 
 /*
- * The global command protocol (spec 10.4.4): GCMD is written with the
- * current persistent status plus or minus one command, then GSTS polled.
+ * The global command protocol (spec 11.4.4): GCMD is write-only and every
+ * write is a whole command, so it carries the persistent commands as last
+ * given (u->gcmd) with one of them changed, or one one-shot command added;
+ * then GSTS is polled. The copy changes before the wait: a command that
+ * times out (TES that never clears) stays commanded, and the next write
+ * neither repeats nor undoes it, as GSTS-derived values would.
  */
-int vtd_gcmd(const struct iog_vtd *u, uint32_t cmd, int on, const char *what)
+int vtd_gcmd(struct iog_vtd *u, uint32_t cmd, int on, const char *what)
 {
-	uint32_t sts = vtd_read32(u, VTD_GSTS_REG) & GSTS_PERSISTENT;
-	uint32_t want;
+	uint32_t want = on ? cmd : 0;
 
-	vtd_write32(u, VTD_GCMD_REG, on ? (sts | cmd) : (sts & ~cmd));
-	/* One-shot commands report in the status bit of the same position. */
-	want = on ? cmd : 0;
+	if (cmd & GCMD_PERSISTENT) {
+		u->gcmd = on ? (u->gcmd | cmd) : (u->gcmd & ~cmd);
+		vtd_write32(u, VTD_GCMD_REG, u->gcmd);
+	} else {
+		/* SRTP, SIRTP: never kept, their status bit sets when done. */
+		vtd_write32(u, VTD_GCMD_REG, u->gcmd | cmd);
+	}
 	return vtd_wait(u, gsts_is, (uint64_t)want << 32 | cmd, what);
 }
 
 /* One-shot commands whose status bit clears when done (WBF). */
-static int vtd_gcmd_oneshot_clear(const struct iog_vtd *u, uint32_t cmd, const char *what)
+static int vtd_gcmd_oneshot_clear(struct iog_vtd *u, uint32_t cmd, const char *what)
 {
-	uint32_t sts = vtd_read32(u, VTD_GSTS_REG) & GSTS_PERSISTENT;
-
-	vtd_write32(u, VTD_GCMD_REG, sts | cmd);
+	vtd_write32(u, VTD_GCMD_REG, u->gcmd | cmd);
 	return vtd_wait(u, gsts_is, cmd, what);
 }
 
@@ -159,6 +164,8 @@ int iog_vtd_probe(struct iog_vtd *u, const struct iog_platform *plat, uint64_t b
 				"IOTLB registers (ECAP.IRO) lie outside the register window");
 
 	u->fw.gsts = vtd_read32(u, VTD_GSTS_REG);
+	/* What firmware enabled stays commanded until we change it. */
+	u->gcmd = u->fw.gsts & GCMD_PERSISTENT;
 	u->fw.rtaddr = vtd_read64(u, VTD_RTADDR_REG);
 	u->fw.fsts = vtd_read32(u, VTD_FSTS_REG);
 	if (u->ecap & ECAP_IR)
@@ -203,7 +210,7 @@ static int disable_qi(struct iog_vtd *u)
 {
 	int err;
 
-	if (vtd_read32(u, VTD_GSTS_REG) & GSTS_QIES) {
+	if ((vtd_read32(u, VTD_GSTS_REG) & GSTS_QIES) || (u->gcmd & GCMD_QIE)) {
 		err = vtd_wait(u, queue_idle, 0, "draining the invalidation queue");
 		if (err)
 			return err;
@@ -217,7 +224,7 @@ static int disable_qi(struct iog_vtd *u)
 
 static int disable_ir(struct iog_vtd *u)
 {
-	if (vtd_read32(u, VTD_GSTS_REG) & GSTS_IRES) {
+	if ((vtd_read32(u, VTD_GSTS_REG) & GSTS_IRES) || (u->gcmd & GCMD_IRE)) {
 		int err = vtd_gcmd(u, GCMD_IRE, 0, "disabling interrupt remapping");
 
 		if (err)
@@ -246,8 +253,11 @@ int iog_vtd_disable(struct iog_vtd *u, enum iog_vtd_ir_policy policy, unsigned f
 		iog_logf(u->plat, IOG_LOG_WARN,
 			 "vtd %llx: turning off interrupt remapping with %u live entries",
 			 (unsigned long long)u->base, u->fw.irte_present);
-	/* 1. Translation: from here DMA is untranslated (PMRs still apply). */
-	if ((gsts & GSTS_TES) && !(flags & IOG_VTD_KEEP_TE)) {
+	/*
+	 * 1. Translation: from here DMA is untranslated (PMRs still apply). Also
+	 * when only commanded (an enable that timed out may still complete).
+	 */
+	if (((gsts & GSTS_TES) || (u->gcmd & GCMD_TE)) && !(flags & IOG_VTD_KEEP_TE)) {
 		err = vtd_gcmd(u, GCMD_TE, 0, "disabling translation");
 		if (err)
 			return err;
@@ -534,8 +544,9 @@ int iog_vtd_release(struct iog_vtd *u)
 {
 	if (!u || !u->plat)
 		return IOG_EINVAL;
-	if (vtd_read32(u, VTD_GSTS_REG) & (GSTS_TES | GSTS_QIES)) {
-		/* The unit may still walk these pages: better leaked than reused. */
+	if ((vtd_read32(u, VTD_GSTS_REG) & (GSTS_TES | GSTS_QIES)) ||
+	    (u->gcmd & (GCMD_TE | GCMD_QIE))) {
+		/* The unit may still (or soon) walk these pages: better leaked than reused. */
 		iog_logf(u->plat, IOG_LOG_ERROR,
 			 "vtd %llx: still translating or queueing: its pages are not freed",
 			 (unsigned long long)u->base);

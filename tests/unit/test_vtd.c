@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * The VT-d driver (src/vtd/) alone against one software unit (model/): the
+ * global command protocol, fault events, queued-invalidation errors and the
+ * drain hints, each judged by what the model saw on its registers and did
+ * with DMA, not by what the driver believes.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ioguard/hosted.h>
+#include <ioguard/vtd.h>
+
+#include "model/vtd_model.h"
+#include "testlib.h"
+
+#define UNIT 0xfed90000ull
+#define FW_AT 0x10000000ull /* firmware's tables, and RAM devices reach (1 MiB) */
+#define POOL_AT 0x20000000ull
+#define POOL_PAGES 256
+#define MiB (1024ull * 1024)
+
+#define SID(b, d, f) ((uint16_t)((b) << 8 | (d) << 3 | (f)))
+#define DEV SID(0, 3, 0)
+#define DID 1
+
+/* Capabilities a rig's unit offers. */
+#define F_RWBF 1u	 /* CAP.RWBF */
+#define F_QI 2u		 /* ECAP.QI */
+#define F_IR 4u		 /* ECAP.IR */
+#define F_NONCOHERENT 8u /* ECAP.C = 0 */
+
+/* The message firmware left in the fault event registers. */
+#define FW_MSI_ADDR 0xfee0f00cull
+#define FW_MSI_DATA 0x00ffu
+
+struct rig {
+	struct iog_hosted h; /* first: the platform's ctx is &h */
+	struct vtd_model m;
+	struct iog_vtd u;
+	struct iog_pt pt;
+	unsigned flags;
+
+	/* What the fault_msi hook answers, and what it was asked. */
+	int msi_ret;
+	uint64_t msi_addr;
+	uint32_t msi_data;
+	unsigned msi_calls;
+	uint64_t msi_base;
+};
+
+static int dev_read(void *ctx, uint64_t phys, void *buf, size_t len)
+{
+	return iog_hosted_dma_read(ctx, phys, buf, len);
+}
+
+static int dev_write(void *ctx, uint64_t phys, const void *buf, size_t len)
+{
+	return iog_hosted_dma_write(ctx, phys, buf, len);
+}
+
+static uint64_t cap_of(unsigned flags)
+{
+	return 2ull /* ND: 256 domains */ | (flags & F_RWBF ? VTDM_CAP_RWBF : 0) |
+	       0x4ull << 8 /* SAGAW: 4 levels */ | 47ull << 16 /* MGAW: 48 bits */ |
+	       0x20ull << 24 /* FRO: 0x200 */ | VTDM_CAP_PSI | 7ull << 40 /* NFR: 8 records */ |
+	       9ull << 48 /* MAMV */;
+}
+
+static uint64_t ecap_of(unsigned flags)
+{
+	return (flags & F_NONCOHERENT ? 0 : VTDM_ECAP_C) | (flags & F_QI ? VTDM_ECAP_QI : 0) |
+	       (flags & F_IR ? VTDM_ECAP_IR : 0) | 0x10ull << 8 /* IRO: 0x100 */;
+}
+
+static struct rig *rig_new(unsigned flags)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	struct vtd_model_config cfg;
+	struct vtd_model_mem mem;
+
+	assert_non_null(r);
+	r->flags = flags;
+	iog_hosted_init(&r->h);
+	assert_int_equal(iog_hosted_add_ram(&r->h, FW_AT, MiB), 0);
+	assert_int_equal(iog_hosted_set_page_pool(&r->h, POOL_AT, POOL_PAGES), 0);
+	cfg = (struct vtd_model_config){0x10, cap_of(flags), ecap_of(flags), 2, 1};
+	mem = (struct vtd_model_mem){&r->h, dev_read, dev_write};
+	vtd_model_init(&r->m, &cfg, &mem);
+	assert_int_equal(iog_hosted_add_mmio(&r->h, UNIT, 0x1000, &vtd_model_mmio_ops, &r->m), 0);
+	if (flags & F_NONCOHERENT)
+		assert_int_equal(iog_hosted_set_noncoherent(&r->h), 0);
+	return r;
+}
+
+/*
+ * Firmware left translation on (an empty root table of its own), interrupt
+ * remapping (a table without present entries) and its invalidation queue
+ * where the unit has them, and fault events unmasked to its own message.
+ */
+static void firmware_left_on(struct rig *r)
+{
+	uint32_t gsts = VTDM_GSTS_TES | VTDM_GSTS_RTPS;
+
+	if (r->flags & F_IR)
+		gsts |= VTDM_GSTS_IRES | VTDM_GSTS_IRTPS;
+	if (r->flags & F_QI)
+		gsts |= VTDM_GSTS_QIES;
+	vtd_model_firmware_state(&r->m, gsts, FW_AT, (FW_AT + 0x2000) | 7, FW_AT + 0x3000, 0, 0, 0,
+				 0, 0);
+	vtd_model_write(&r->m, VTDM_REG_FEDATA, 4, FW_MSI_DATA);
+	vtd_model_write(&r->m, VTDM_REG_FEADDR, 4, (uint32_t)FW_MSI_ADDR);
+	vtd_model_write(&r->m, VTDM_REG_FEUADDR, 4, 0);
+	vtd_model_write(&r->m, VTDM_REG_FECTL, 4, 0);
+}
+
+static void probe(struct rig *r)
+{
+	assert_int_equal(iog_vtd_probe(&r->u, &r->h.plat, UNIT, 0x1000, 0, NULL), 0);
+	r->u.timeout_ns = 1000000; /* 1 ms of the hosted clock: injected hangs end fast */
+}
+
+/*
+ * Our tables: DEV translated through an identity map of the RAM at FW_AT,
+ * every other device not present; then translation on.
+ */
+static void take_over(struct rig *r)
+{
+	struct iog_pt_config cfg;
+	struct iog_pt_inval inv = {0, 0, 0};
+
+	assert_int_equal(iog_vtd_disable(&r->u, IOG_VTD_IR_REFUSE, 0), 0);
+	assert_int_equal(iog_vtd_set_root(&r->u), 0);
+	cfg = iog_vtd_pt_config(&r->u, 4);
+	assert_int_equal(iog_pt_init(&r->pt, &r->h.plat, &cfg), 0);
+	assert_int_equal(iog_pt_map(&r->pt, FW_AT, FW_AT, MiB, IOG_PT_RW, &inv), 0);
+	assert_int_equal(iog_vtd_attach(&r->u, 0, DEV & 0xff, DID, &r->pt), 0);
+	assert_int_equal(iog_vtd_enable(&r->u), 0);
+}
+
+static void rig_free(struct rig *r)
+{
+	assert_int_equal(iog_vtd_disable(&r->u, IOG_VTD_IR_WARN, 0), 0);
+	assert_int_equal(iog_vtd_release(&r->u), 0);
+	iog_pt_destroy(&r->pt);
+	assert_int_equal(r->h.pages_in_use, 0);
+	iog_hosted_destroy(&r->h);
+	free(r);
+}
+
+static uint32_t gsts(struct rig *r)
+{
+	return (uint32_t)vtd_model_read(&r->m, VTDM_REG_GSTS, 4);
+}
+
+/*
+ * GCMD is write-only: a command that timed out must be neither repeated nor
+ * undone by the next command's write, and one-shot commands never repeat.
+ */
+static void test_gcmd_software_copy(void **state)
+{
+	struct rig *r = rig_new(F_RWBF | F_QI | F_IR);
+	unsigned long writes;
+
+	(void)state;
+	firmware_left_on(r);
+	probe(r);
+	assert_int_equal(r->u.gcmd, VTDM_GCMD_TE | VTDM_GCMD_QIE | VTDM_GCMD_IRE);
+
+	/* Translation-off times out: TES never clears. */
+	r->m.inject.stuck_gsts = VTDM_GSTS_TES;
+	assert_int_equal(iog_vtd_disable(&r->u, IOG_VTD_IR_REFUSE, 0), IOG_ETIMEDOUT);
+	assert_int_equal(r->m.stats.te_off_writes, 1);
+	assert_true(gsts(r) & VTDM_GSTS_TES);
+	assert_int_equal(r->m.gcmd_state & VTDM_GCMD_TE, 0);
+
+	/* The next commands change one thing each; TE stays commanded off. */
+	writes = r->m.stats.gcmd_writes;
+	assert_int_equal(iog_vtd_disable_ir(&r->u), 0);
+	assert_int_equal(r->m.stats.gcmd_writes, writes + 1);
+	assert_int_equal(r->m.stats.gcmd_multi, 0);
+	assert_int_equal(r->m.gcmd_state & VTDM_GCMD_TE, 0);
+	assert_int_equal(gsts(r) & VTDM_GSTS_IRES, 0);
+	assert_int_equal(iog_vtd_flush_write_buffer(&r->u), 0);
+	assert_int_equal(r->m.stats.wbf, 1);
+	assert_int_equal(r->m.stats.gcmd_multi, 0);
+	assert_int_equal(r->m.gcmd_state & VTDM_GCMD_TE, 0);
+	assert_int_equal(r->m.stats.te_off_writes, 1);
+
+	/* The unit recovers: the one TE-off completes, and disable finishes. */
+	r->m.inject.stuck_gsts = 0;
+	assert_int_equal(iog_vtd_disable(&r->u, IOG_VTD_IR_REFUSE, 0), 0);
+	assert_int_equal(gsts(r) & (VTDM_GSTS_TES | VTDM_GSTS_QIES | VTDM_GSTS_IRES), 0);
+	assert_int_equal(r->u.gcmd, 0);
+
+	/* SRTP, TE on and a write-buffer flush: SRTP went out once. */
+	take_over(r);
+	assert_int_equal(iog_vtd_flush_write_buffer(&r->u), 0);
+	assert_int_equal(r->m.stats.srtp, 1);
+	assert_int_equal(r->m.stats.gcmd_multi, 0);
+	assert_true(gsts(r) & VTDM_GSTS_TES);
+	assert_int_equal(r->u.gcmd, VTDM_GCMD_TE | VTDM_GCMD_QIE);
+	rig_free(r);
+}
+
+/* A translation-on that timed out is still turned off by disable, and blocks release. */
+static void test_gcmd_timed_out_enable(void **state)
+{
+	struct rig *r = rig_new(F_QI);
+
+	(void)state;
+	probe(r);
+	take_over(r);
+	assert_int_equal(iog_vtd_disable(&r->u, IOG_VTD_IR_REFUSE, 0), 0);
+	r->m.inject.stuck_gsts = VTDM_GSTS_TES;
+	assert_int_equal(iog_vtd_enable(&r->u), IOG_ETIMEDOUT);
+	assert_int_equal(gsts(r) & VTDM_GSTS_TES, 0);
+	/* Translation could still come on: the tables stay. */
+	assert_int_equal(iog_vtd_release(&r->u), IOG_ECONFLICT);
+	assert_non_null(r->u.root);
+	r->m.inject.stuck_gsts = 0;
+	assert_int_equal(iog_vtd_disable(&r->u, IOG_VTD_IR_REFUSE, 0), 0);
+	assert_int_equal(r->m.gcmd_state & VTDM_GCMD_TE, 0);
+	assert_int_equal(gsts(r) & VTDM_GSTS_TES, 0);
+	rig_free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gcmd_software_copy),
+		cmocka_unit_test(test_gcmd_timed_out_enable),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
