@@ -17,6 +17,9 @@
 #define VTD_CCMD_REG 0x28
 #define VTD_FSTS_REG 0x34
 #define VTD_FECTL_REG 0x38
+#define VTD_FEDATA_REG 0x3c
+#define VTD_FEADDR_REG 0x40
+#define VTD_FEUADDR_REG 0x44
 #define VTD_PMEN_REG 0x64
 #define VTD_PLMBASE_REG 0x68
 #define VTD_PLMLIMIT_REG 0x6c
@@ -106,6 +109,8 @@
 #define FSTS_ICE (1u << 5)
 #define FSTS_ITE (1u << 6)
 #define FSTS_FRI(v) (((v) >> 8) & 0xff)
+#define FECTL_IM (1u << 31) /* interrupt mask; IP (30) is read-only, 29:0 RsvdP */
+#define FECTL_IP (1u << 30)
 #define FRCD_HI_F (1ull << 63)
 #define FRCD_HI_T (1ull << 62) /* 1: read request, 0: write */
 #define FRCD_HI_FR(v) ((unsigned)(((v) >> 32) & 0xff))

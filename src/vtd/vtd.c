@@ -168,6 +168,7 @@ int iog_vtd_probe(struct iog_vtd *u, const struct iog_platform *plat, uint64_t b
 	u->gcmd = u->fw.gsts & GCMD_PERSISTENT;
 	u->fw.rtaddr = vtd_read64(u, VTD_RTADDR_REG);
 	u->fw.fsts = vtd_read32(u, VTD_FSTS_REG);
+	u->fw.fectl = vtd_read32(u, VTD_FECTL_REG);
 	if (u->ecap & ECAP_IR)
 		u->fw.irta = vtd_read64(u, VTD_IRTA_REG);
 	if (u->ecap & ECAP_QI)
@@ -253,6 +254,14 @@ int iog_vtd_disable(struct iog_vtd *u, enum iog_vtd_ir_policy policy, unsigned f
 		iog_logf(u->plat, IOG_LOG_WARN,
 			 "vtd %llx: turning off interrupt remapping with %u live entries",
 			 (unsigned long long)u->base, u->fw.irte_present);
+	/*
+	 * 0. Fault events: firmware may have left them unmasked, to a message
+	 * address it alone handles (Linux, Jailhouse and BitVisor all keep them
+	 * masked unless they take fault interrupts: iog_vtd_fault_irq_enable).
+	 */
+	if (vtd_mask_fault_events(u))
+		iog_logf(u->plat, IOG_LOG_INFO, "vtd %llx: fault events were unmasked: masked",
+			 (unsigned long long)u->base);
 	/*
 	 * 1. Translation: from here DMA is untranslated (PMRs still apply). Also
 	 * when only commanded (an enable that timed out may still complete).

@@ -21,6 +21,9 @@ int vtd_wait(const struct iog_vtd *u, int (*done)(const struct iog_vtd *u, uint6
  */
 int vtd_gcmd(struct iog_vtd *u, uint32_t cmd, int on, const char *what);
 
+/* Sets FECTL.IM, the other bits written back as read; 1 if it was clear. */
+int vtd_mask_fault_events(const struct iog_vtd *u);
+
 /* Queued invalidation: allocate and enable the queue; free it (QIE must be off). */
 int vtd_qi_start(struct iog_vtd *u);
 void vtd_qi_release(struct iog_vtd *u);

@@ -23,6 +23,7 @@
 
 #define SID(b, d, f) ((uint16_t)((b) << 8 | (d) << 3 | (f)))
 #define DEV SID(0, 3, 0)
+#define STRANGER SID(2, 0, 0) /* no context entry: its DMA faults */
 #define DID 1
 
 /* Capabilities a rig's unit offers. */
@@ -226,11 +227,126 @@ static void test_gcmd_timed_out_enable(void **state)
 	rig_free(r);
 }
 
+static uint32_t reg32(struct rig *r, uint32_t off)
+{
+	return (uint32_t)vtd_model_read(&r->m, off, 4);
+}
+
+/* A DMA write that the unit blocks and records. */
+static void blocked_dma(struct rig *r)
+{
+	struct vtd_dma_result res;
+
+	assert_int_equal(vtd_model_dma(&r->m, STRANGER, FW_AT, 8, 1, &res), -1);
+	assert_true(res.recorded);
+}
+
+static void firmware_message_untouched(struct rig *r)
+{
+	assert_true(reg32(r, VTDM_REG_FECTL) & VTDM_FECTL_IM);
+	assert_int_equal(reg32(r, VTDM_REG_FEADDR), FW_MSI_ADDR);
+	assert_int_equal(reg32(r, VTDM_REG_FEDATA), FW_MSI_DATA);
+}
+
+/* Firmware left fault events unmasked, to its own message: disable masks them. */
+static void test_fault_events_masked_on_disable(void **state)
+{
+	struct rig *r = rig_new(F_QI | F_IR);
+
+	(void)state;
+	firmware_left_on(r);
+	probe(r);
+	assert_int_equal(r->u.fw.fectl & VTDM_FECTL_IM, 0);
+	take_over(r);
+	blocked_dma(r);
+	/* Recorded, pending, but no interrupt to firmware's address. */
+	assert_int_equal(r->m.stats.fault_events, 0);
+	assert_int_equal(r->m.fault_msi_addr, 0);
+	assert_true(reg32(r, VTDM_REG_FECTL) & VTDM_FECTL_IP);
+	firmware_message_untouched(r);
+	assert_int_equal(iog_vtd_faults(&r->u, NULL, 0), 1);
+	rig_free(r);
+}
+
+static int fault_msi(void *ctx, uint64_t unit_base, uint64_t *addr, uint32_t *data)
+{
+	struct rig *r = (struct rig *)((char *)ctx - offsetof(struct rig, h));
+
+	r->msi_calls++;
+	r->msi_base = unit_base;
+	if (r->msi_ret)
+		return r->msi_ret;
+	*addr = r->msi_addr;
+	*data = r->msi_data;
+	return 0;
+}
+
+/* Fault interrupts only where the platform asks for them, exactly as it asks. */
+static void test_fault_irq_enable(void **state)
+{
+	static const uint64_t addr = 0x12ull << 32 | 0xfee01000ull; /* upper: x2APIC id */
+	struct rig *r = rig_new(F_QI | F_IR);
+
+	(void)state;
+	firmware_left_on(r);
+	probe(r);
+	take_over(r);
+
+	/* No hook: nothing changes. */
+	assert_int_equal(iog_vtd_fault_irq_enable(&r->u), IOG_OK);
+	firmware_message_untouched(r);
+
+	/* The hook fails, says no, or gives an address that is no message address. */
+	r->h.plat.fault_msi = fault_msi;
+	r->msi_ret = IOG_ENOMEM;
+	assert_int_equal(iog_vtd_fault_irq_enable(&r->u), IOG_ENOMEM);
+	assert_int_equal(r->msi_calls, 1);
+	assert_int_equal(r->msi_base, UNIT);
+	firmware_message_untouched(r);
+	r->msi_ret = IOG_ENOTFOUND;
+	assert_int_equal(iog_vtd_fault_irq_enable(&r->u), IOG_OK);
+	firmware_message_untouched(r);
+	r->msi_ret = 0;
+	r->msi_addr = 0xfee01002ull;
+	assert_int_equal(iog_vtd_fault_irq_enable(&r->u), IOG_EINVAL);
+	firmware_message_untouched(r);
+
+	/* A fault while masked stays pending, and goes out as the new message. */
+	blocked_dma(r);
+	assert_int_equal(r->m.stats.fault_events, 0);
+	r->msi_addr = addr;
+	r->msi_data = 0x4041;
+	assert_int_equal(iog_vtd_fault_irq_enable(&r->u), IOG_OK);
+	assert_int_equal(reg32(r, VTDM_REG_FECTL) & VTDM_FECTL_IM, 0);
+	assert_int_equal(r->m.stats.fault_events, 1);
+	assert_int_equal(r->m.fault_msi_addr, addr);
+	assert_int_equal(r->m.fault_msi_data, 0x4041);
+
+	/* The next blocked DMA, once the records are read, interrupts exactly so. */
+	assert_int_equal(iog_vtd_faults(&r->u, NULL, 0), 1);
+	r->m.fault_msi_addr = 0;
+	r->m.fault_msi_data = 0;
+	blocked_dma(r);
+	assert_int_equal(r->m.stats.fault_events, 2);
+	assert_int_equal(r->m.fault_msi_addr, addr);
+	assert_int_equal(r->m.fault_msi_data, 0x4041);
+	assert_int_equal(iog_vtd_faults(&r->u, NULL, 0), 1);
+
+	/* Disable masks them again. */
+	assert_int_equal(iog_vtd_disable(&r->u, IOG_VTD_IR_WARN, IOG_VTD_KEEP_TE), 0);
+	assert_true(reg32(r, VTDM_REG_FECTL) & VTDM_FECTL_IM);
+	blocked_dma(r);
+	assert_int_equal(r->m.stats.fault_events, 2);
+	rig_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gcmd_software_copy),
 		cmocka_unit_test(test_gcmd_timed_out_enable),
+		cmocka_unit_test(test_fault_events_masked_on_disable),
+		cmocka_unit_test(test_fault_irq_enable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
