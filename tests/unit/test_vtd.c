@@ -340,6 +340,72 @@ static void test_fault_irq_enable(void **state)
 	rig_free(r);
 }
 
+static void dma_ok(struct rig *r, uint64_t addr)
+{
+	struct vtd_dma_result res;
+
+	assert_int_equal(vtd_model_dma(&r->m, DEV, addr, 8, 1, &res), 0);
+	assert_int_equal(res.phys, addr);
+}
+
+static void dma_faults(struct rig *r, uint64_t addr)
+{
+	assert_int_equal(vtd_model_dma(&r->m, DEV, addr, 8, 1, NULL), -1);
+	assert_int_equal(iog_vtd_faults(&r->u, NULL, 0), 1);
+}
+
+/*
+ * The unit refuses a queued invalidation (FSTS.IQE): that request fails,
+ * nothing queued after it is lost, and the queue goes on working.
+ */
+static void test_qi_error_recovery(void **state)
+{
+	static const unsigned variants[] = {F_QI, F_QI | F_NONCOHERENT};
+
+	(void)state;
+	for (unsigned v = 0; v < 2; v++) {
+		struct rig *r = rig_new(variants[v]);
+		struct iog_pt_inval inv = {0, 0, 0};
+		unsigned long descriptors, iotlb_inv, gcmd_writes;
+		unsigned tail;
+
+		probe(r);
+		take_over(r);
+		dma_ok(r, FW_AT + 0x5000); /* now in the IOTLB */
+		assert_int_equal(iog_pt_unmap(&r->pt, FW_AT + 0x5000, 0x1000, &inv), 0);
+		descriptors = r->m.stats.descriptors;
+		iotlb_inv = r->m.stats.iotlb_inv_qi;
+		gcmd_writes = r->m.stats.gcmd_writes;
+		tail = r->u.iq_tail;
+
+		r->m.inject.qi_error = 1;
+		assert_int_equal(iog_vtd_flush_pt(&r->u, DID, &r->pt, &inv), IOG_EIO);
+		assert_int_equal(r->m.stats.qi_errors, 1);
+		/* Our wait descriptor behind the refused request ran, in its place. */
+		assert_int_equal(*r->u.status, r->u.status_seq);
+		assert_int_equal(r->u.iq_tail, (tail + 2) % 256);
+		assert_int_equal(r->m.iqt >> 4, r->u.iq_tail);
+		assert_int_equal(r->m.iqh, r->m.iqt);
+		assert_int_equal(r->m.stats.descriptors, descriptors + 2);
+		assert_int_equal(reg32(r, VTDM_REG_FSTS) & VTDM_FSTS_IQE, 0);
+		/* The refused invalidation did not happen: the stale translation stays. */
+		assert_int_equal(r->m.stats.iotlb_inv_qi, iotlb_inv);
+		dma_ok(r, FW_AT + 0x5000);
+
+		/* Again, on the same queue: done, and seen in the IOTLB. */
+		assert_int_equal(iog_vtd_flush_pt(&r->u, DID, &r->pt, &inv), 0);
+		assert_int_equal(r->m.stats.iotlb_inv_qi, iotlb_inv + 1);
+		assert_int_equal(*r->u.status, r->u.status_seq);
+		dma_faults(r, FW_AT + 0x5000);
+		dma_ok(r, FW_AT + 0x6000);
+		/* Queued invalidation was never turned off and on again. */
+		assert_int_equal(r->m.stats.gcmd_writes, gcmd_writes);
+		assert_true(gsts(r) & VTDM_GSTS_QIES);
+		assert_int_equal(r->m.stats.qi_errors, 1);
+		rig_free(r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -347,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_gcmd_timed_out_enable),
 		cmocka_unit_test(test_fault_events_masked_on_disable),
 		cmocka_unit_test(test_fault_irq_enable),
+		cmocka_unit_test(test_qi_error_recovery),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
