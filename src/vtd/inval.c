@@ -192,6 +192,16 @@ int iog_vtd_inv_context_device(struct iog_vtd *u, uint16_t did, uint16_t sid)
 			   CCMD_CIRG_DEVICE | CCMD_SID(sid) | CCMD_DID(did));
 }
 
+/*
+ * The drain hints (DR, DW) of an IOTLB invalidation, `dr` and `dw` as the
+ * register or the descriptor places them: set only where the unit offers
+ * draining (CAP.DRD, CAP.DWD), as the spec asks of software.
+ */
+static uint64_t drain(const struct iog_vtd *u, uint64_t dr, uint64_t dw)
+{
+	return ((u->cap & CAP_DRD) ? dr : 0) | ((u->cap & CAP_DWD) ? dw : 0);
+}
+
 static int iotlb_inv(struct iog_vtd *u, uint64_t qi_lo, uint64_t qi_hi, uint64_t iotlb,
 		     uint64_t iva)
 {
@@ -201,12 +211,13 @@ static int iotlb_inv(struct iog_vtd *u, uint64_t qi_lo, uint64_t qi_hi, uint64_t
 		return IOG_EINVAL;
 	u->invalidations++;
 	if (u->qi)
-		return qi_submit(u, QI_IOTLB_TYPE | QI_IOTLB_DR | QI_IOTLB_DW | qi_lo, qi_hi);
+		return qi_submit(u, QI_IOTLB_TYPE | drain(u, QI_IOTLB_DR, QI_IOTLB_DW) | qi_lo,
+				 qi_hi);
 	if (!can_use_registers(u))
 		return IOG_ECONFLICT;
 	if (iva)
 		vtd_write64(u, u->iro + VTD_IVA_OFF, iva);
-	vtd_write64(u, u->iro + VTD_IOTLB_OFF, IOTLB_IVT | IOTLB_DR | IOTLB_DW | iotlb);
+	vtd_write64(u, u->iro + VTD_IOTLB_OFF, IOTLB_IVT | drain(u, IOTLB_DR, IOTLB_DW) | iotlb);
 	err = vtd_wait(u, iotlb_done, 0, "IOTLB invalidation");
 	if (!err && !IOTLB_IAIG(vtd_read64(u, u->iro + VTD_IOTLB_OFF)))
 		err = IOG_EIO; /* the unit ignored the request */

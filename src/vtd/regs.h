@@ -47,6 +47,8 @@
 #define CAP_PSI (1ull << 39)
 #define CAP_NFR(c) ((unsigned)(((c) >> 40) & 0xff)) /* count - 1 */
 #define CAP_MAMV(c) ((unsigned)(((c) >> 48) & 0x3f))
+#define CAP_DWD (1ull << 54) /* write draining */
+#define CAP_DRD (1ull << 55) /* read draining */
 
 /* Extended capability register (11.4.3). */
 #define ECAP_C (1ull << 0)

@@ -31,6 +31,8 @@
 #define F_QI 2u		 /* ECAP.QI */
 #define F_IR 4u		 /* ECAP.IR */
 #define F_NONCOHERENT 8u /* ECAP.C = 0 */
+#define F_DRD 16u	 /* CAP.DRD */
+#define F_DWD 32u	 /* CAP.DWD */
 
 /* The message firmware left in the fault event registers. */
 #define FW_MSI_ADDR 0xfee0f00cull
@@ -66,7 +68,8 @@ static uint64_t cap_of(unsigned flags)
 	return 2ull /* ND: 256 domains */ | (flags & F_RWBF ? VTDM_CAP_RWBF : 0) |
 	       0x4ull << 8 /* SAGAW: 4 levels */ | 47ull << 16 /* MGAW: 48 bits */ |
 	       0x20ull << 24 /* FRO: 0x200 */ | VTDM_CAP_PSI | 7ull << 40 /* NFR: 8 records */ |
-	       9ull << 48 /* MAMV */;
+	       9ull << 48 /* MAMV */ | (flags & F_DRD ? VTDM_CAP_DRD : 0) |
+	       (flags & F_DWD ? VTDM_CAP_DWD : 0);
 }
 
 static uint64_t ecap_of(unsigned flags)
@@ -406,6 +409,46 @@ static void test_qi_error_recovery(void **state)
 	}
 }
 
+/* The drain hints of the last IOTLB invalidation, as the unit saw them. */
+static unsigned last_drain(struct rig *r)
+{
+	if (r->flags & F_QI) {
+		/* The request sits before its wait descriptor. */
+		uint64_t lo = r->u.iq[2 * ((r->u.iq_tail + 254) % 256)];
+
+		assert_int_equal(lo & 0xf, VTDM_QI_IOTLB);
+		return (lo & VTDM_QI_IOTLB_DR ? F_DRD : 0) | (lo & VTDM_QI_IOTLB_DW ? F_DWD : 0);
+	}
+	return (r->m.iotlb_reg & VTDM_IOTLB_DR ? F_DRD : 0) |
+	       (r->m.iotlb_reg & VTDM_IOTLB_DW ? F_DWD : 0);
+}
+
+/* IOTLB invalidations ask for draining only where the unit offers it. */
+static void test_drain_hints(void **state)
+{
+	static const unsigned offers[] = {0, F_DRD, F_DWD, F_DRD | F_DWD};
+
+	(void)state;
+	for (unsigned qi = 0; qi < 2; qi++) {
+		for (unsigned k = 0; k < 4; k++) {
+			struct rig *r = rig_new((qi ? F_QI : 0) | offers[k]);
+
+			probe(r);
+			take_over(r); /* global invalidations at set_root */
+			assert_int_equal(r->m.stats.drain_unoffered, 0);
+			assert_int_equal(last_drain(r), offers[k]);
+			assert_int_equal(iog_vtd_inv_iotlb_domain(&r->u, DID), 0);
+			assert_int_equal(last_drain(r), offers[k]);
+			assert_int_equal(iog_vtd_inv_iotlb_range(&r->u, DID, FW_AT, 0x3000, 1), 0);
+			assert_int_equal(last_drain(r), offers[k]);
+			assert_int_equal(r->m.stats.drain_unoffered, 0);
+			assert_true(r->m.stats.iotlb_inv_global && r->m.stats.iotlb_inv_domain &&
+				    r->m.stats.iotlb_inv_page);
+			rig_free(r);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +457,7 @@ int main(void)
 		cmocka_unit_test(test_fault_events_masked_on_disable),
 		cmocka_unit_test(test_fault_irq_enable),
 		cmocka_unit_test(test_qi_error_recovery),
+		cmocka_unit_test(test_drain_hints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
