@@ -210,6 +210,17 @@ static uint64_t le64(const uint8_t *b)
 	return v;
 }
 
+/*
+ * IOTLB invalidation drain hints (register DR/DW, descriptor bits 7:6): the
+ * spec says software sets them only where CAP.DRD / CAP.DWD offer draining;
+ * the model ignores them, as such a unit does, and counts the request.
+ */
+static void drain_check(struct vtd_model *m, int dr, int dw)
+{
+	if ((dr && !(m->cfg.cap & VTDM_CAP_DRD)) || (dw && !(m->cfg.cap & VTDM_CAP_DWD)))
+		m->stats.drain_unoffered++;
+}
+
 static void cc_inv_count(struct vtd_model *m, unsigned gran)
 {
 	if (gran == 1)
@@ -273,6 +284,7 @@ static int qi_descriptor(struct vtd_model *m, uint64_t lo, uint64_t hi)
 		/* Reserved: 15:8, 63:32; high qword 11:7. */
 		if ((lo & 0xffffffff0000ff00ull) || (hi & 0xf80ull) || !gran)
 			return 0;
+		drain_check(m, (lo & VTDM_QI_IOTLB_DR) != 0, (lo & VTDM_QI_IOTLB_DW) != 0);
 		if (gran == 3 && !(m->cfg.cap & VTDM_CAP_PSI))
 			gran = 2; /* no page-selective support: the domain, a coarser scope */
 		else if (gran == 3 && am > VTDM_CAP_MAMV(m->cfg.cap))
@@ -601,6 +613,7 @@ static void iotlb_write(struct vtd_model *m, uint64_t v, uint64_t bytes)
 	m->iotlb_reg = ((m->iotlb_reg & ~bytes) | (v & bytes)) & IOTLB_WRITABLE;
 	if (!(bytes & VTDM_IOTLB_IVT) || !(m->iotlb_reg & VTDM_IOTLB_IVT))
 		return;
+	drain_check(m, (m->iotlb_reg & VTDM_IOTLB_DR) != 0, (m->iotlb_reg & VTDM_IOTLB_DW) != 0);
 	if (m->gsts & VTDM_GSTS_QIES) {
 		m->stats.reg_inv_while_qi++;
 		m->iotlb_reg &= ~VTDM_IOTLB_IVT; /* not carried out: IAIG = 0 */

@@ -71,6 +71,8 @@
 #define VTDM_CAP_PSI (1ull << 39)
 #define VTDM_CAP_NFR(c) ((unsigned)(((c) >> 40) & 0xff)) /* records - 1 */
 #define VTDM_CAP_MAMV(c) ((unsigned)(((c) >> 48) & 0x3f))
+#define VTDM_CAP_DWD (1ull << 54)    /* write draining offered */
+#define VTDM_CAP_DRD (1ull << 55)    /* read draining offered */
 #define VTDM_CAP_ESRTPS (1ull << 63) /* SRTP also invalidates every cache */
 
 /* ECAP fields. */
@@ -231,6 +233,7 @@ struct vtd_model_stats {
 	unsigned long reg_inv_while_qi; /* CCMD/IOTLB invalidation while QIES (ignored) */
 	unsigned long busy_cmd_writes;	/* CCMD/IOTLB written while ICC/IVT still set */
 	unsigned long did0_with_cm;	/* a present context entry with DID 0 and CAP.CM */
+	unsigned long drain_unoffered;	/* IOTLB invalidations with DR/DW the CAP lacks */
 	/* DMA. */
 	unsigned long dma_ok, dma_faults, dma_blocked_pmr, dma_bus_errors;
 };

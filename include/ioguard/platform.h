@@ -54,6 +54,15 @@ struct iog_platform {
 
 	/* One complete line of text, without the trailing newline. */
 	void (*log)(void *ctx, enum iog_log_level level, const char *line);
+
+	/*
+	 * Optional; NULL: no fault interrupts (faults are polled). The message
+	 * the fault events of the remapping unit at `unit_base` are to be
+	 * delivered as: 0 with the MSI address (bits 1:0 clear) and data,
+	 * IOG_ENOTFOUND when that unit's faults are not to interrupt, another
+	 * negative IOG_E* when the platform cannot say.
+	 */
+	int (*fault_msi)(void *ctx, uint64_t unit_base, uint64_t *msi_addr, uint32_t *msi_data);
 };
 
 #endif

@@ -30,6 +30,7 @@ struct iog_vtd_fw_state {
 	uint32_t plmbase, plmlimit;
 	uint64_t phmbase, phmlimit;
 	uint32_t fsts;
+	uint32_t fectl;	       /* IM clear: firmware took fault events as interrupts */
 	unsigned irte_present; /* present entries in the interrupt remapping table, if IRE */
 };
 
@@ -61,6 +62,7 @@ struct iog_vtd {
 	unsigned haw;	/* host address width: the DMAR's, once the caller sets it */
 	uint64_t timeout_ns;
 	struct iog_vtd_fw_state fw;
+	uint32_t gcmd;	 /* persistent GCMD commands as last written (GCMD is write-only) */
 	int ir_deferred; /* IR left on by IOG_VTD_IR_DEFER */
 	int batch;	 /* inside iog_vtd_batch_begin/end */
 
@@ -95,9 +97,10 @@ int iog_vtd_probe(struct iog_vtd *u, const struct iog_platform *plat, uint64_t b
 #define IOG_VTD_KEEP_TE 2u
 
 /*
- * Turns off what firmware enabled, in a safe order: translation, interrupt
- * remapping (by `policy` when its table has present entries), queued
- * invalidation once idle, the protected memory regions (unless
+ * Turns off what firmware enabled, in a safe order: fault events masked
+ * (firmware's message address is no longer ours to interrupt), translation,
+ * interrupt remapping (by `policy` when its table has present entries),
+ * queued invalidation once idle, the protected memory regions (unless
  * IOG_VTD_KEEP_PMR); then clears faults.
  */
 int iog_vtd_disable(struct iog_vtd *u, enum iog_vtd_ir_policy policy, unsigned flags);
@@ -182,6 +185,16 @@ int iog_vtd_enable(struct iog_vtd *u);
  * of records read.
  */
 int iog_vtd_faults(struct iog_vtd *u, struct iog_vtd_fault *out, unsigned max);
+
+/*
+ * Fault events as interrupts, where the platform wants them (its fault_msi
+ * hook): programs the message (FEDATA, FEADDR, FEUADDR) and unmasks FECTL.IM.
+ * IOG_OK without touching the unit when the platform has no hook or says
+ * IOG_ENOTFOUND for this unit; the hook's error, or IOG_EINVAL for an
+ * address with bits 1:0 set, and nothing touched, otherwise. iog_vtd_disable
+ * masks them again.
+ */
+int iog_vtd_fault_irq_enable(struct iog_vtd *u);
 
 /*
  * Frees the root, context tables and queue pages. Refuses (IOG_ECONFLICT,

@@ -6,6 +6,8 @@
  * aligned), and otherwise descends, creating a table for a hole or splitting
  * a large leaf into 512 smaller ones. A table left empty is detached and its
  * page queued for release after the caller's invalidation (iog_pt_reclaim).
+ * Every entry of a linked table may be read by the unit at any moment, so it
+ * is written whole, with iog_store64.
  */
 #include <ioguard/error.h>
 #include <ioguard/pt.h>
@@ -106,7 +108,8 @@ static uint64_t *alloc_table(struct iog_pt *pt, uint64_t *phys)
  */
 static void defer_free(struct iog_pt *pt, uint64_t *t, uint64_t phys)
 {
-	t[0] = pt->deferred;
+	/* Whole: half of an old entry with half of a pointer could translate. */
+	iog_store64(&t[0], pt->deferred);
 	pt->deferred = phys;
 	pt->deferred_pages++;
 	pt->pages--;
@@ -167,7 +170,10 @@ static int descend(struct op *o, uint64_t *t, unsigned i, unsigned level, uint64
 		if (present(e)) {
 			uint64_t sub = 1ull << shift_of(level - 1);
 
-			/* Split: 512 smaller leaves with the same translation. */
+			/*
+			 * Split: 512 smaller leaves with the same translation. Plain
+			 * stores: the unit cannot reach this table before t[i] links it.
+			 */
 			for (unsigned j = 0; j < ENTRIES; j++)
 				child[j] = make_leaf((e & SL_ADDR) + j * sub,
 						     (unsigned)(e & SL_PERM), level - 1);
@@ -181,7 +187,7 @@ static int descend(struct op *o, uint64_t *t, unsigned i, unsigned level, uint64
 			/* Caching mode may have cached "not present" here, at this level. */
 			inv_add(o->inv, IOG_PT_INV_ADDED | IOG_PT_INV_TABLES, a, stop);
 		}
-		t[i] = cphys | SL_R | SL_W;
+		iog_store64(&t[i], cphys | SL_R | SL_W);
 		flush(pt, &t[i], sizeof(t[i]));
 	}
 	child = table_of(pt, t[i]);
@@ -190,7 +196,7 @@ static int descend(struct op *o, uint64_t *t, unsigned i, unsigned level, uint64
 	err = update(o, child, level - 1, a, stop);
 	if ((err || o->kind != OP_MAP) && table_empty(child)) {
 		cphys = t[i] & SL_ADDR;
-		t[i] = 0;
+		iog_store64(&t[i], 0);
 		flush(pt, &t[i], sizeof(t[i]));
 		inv_add(o->inv, IOG_PT_INV_CHANGED | IOG_PT_INV_TABLES, base, base + span);
 		defer_free(pt, child, cphys);
@@ -223,7 +229,7 @@ static int update(struct op *o, uint64_t *t, unsigned level, uint64_t start, uin
 		else if (present(e) || o->kind == OP_MAP)
 			err = descend(o, t, i, level, a, stop, base);
 		if (ne != e) {
-			t[i] = ne;
+			iog_store64(&t[i], ne);
 			lo = i < lo ? i : lo;
 			hi = i > hi ? i : hi;
 			if (!present(e))

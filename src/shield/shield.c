@@ -164,6 +164,13 @@ static void guard_log(void *ctx, enum iog_log_level level, const char *line)
 	s->plat->log(s->plat->ctx, level, line);
 }
 
+static int guard_fault_msi(void *ctx, uint64_t base, uint64_t *addr, uint32_t *data)
+{
+	struct iog_shield *s = ctx;
+
+	return s->plat->fault_msi(s->plat->ctx, base, addr, data);
+}
+
 /* The caller's platform seen through the guard; hooks it lacks stay missing. */
 static void guard_init(struct iog_shield *s, const struct iog_platform *p)
 {
@@ -183,6 +190,7 @@ static void guard_init(struct iog_shield *s, const struct iog_platform *p)
 	g->cache_flush = p->cache_flush ? guard_cache_flush : NULL;
 	g->clock_ns = p->clock_ns ? guard_clock : NULL;
 	g->log = p->log ? guard_log : NULL;
+	g->fault_msi = p->fault_msi ? guard_fault_msi : NULL;
 }
 
 /* ---- Units ---- */

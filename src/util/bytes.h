@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Little-endian field access for untrusted, possibly unaligned tables. */
+/*
+ * Little-endian field access for untrusted, possibly unaligned tables, and
+ * the one store for entries a remapping unit reads from memory.
+ */
 #ifndef IOG_UTIL_BYTES_H
 #define IOG_UTIL_BYTES_H
 
@@ -36,6 +39,22 @@ static inline void iog_put_le64(uint8_t *p, uint64_t v)
 {
 	iog_put_le32(p, (uint32_t)v);
 	iog_put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+/*
+ * Writes a 64-bit entry that a remapping unit may be reading at this moment
+ * (root, context and page-table entries): one aligned 64-bit store, which the
+ * unit sees either whole or not at all, never torn into halves the compiler
+ * chose, merged with its neighbours, dropped, or moved across the stores
+ * around it (the compiler barriers; x86 itself keeps stores in order). A
+ * 128-bit root or context entry is two such stores: the half without the
+ * present bit first, then the half with it.
+ */
+static inline void iog_store64(uint64_t *p, uint64_t v)
+{
+	__asm__ __volatile__("" ::: "memory");
+	*(volatile uint64_t *)p = v;
+	__asm__ __volatile__("" ::: "memory");
 }
 
 /* Records an error in an optional diag and returns the code. */

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Primary fault recording (spec 7.1.3, 11.4.9.x): read, report, clear. */
+/*
+ * Primary fault recording (spec 7.1.3, 11.4.9.x): read, report, clear; and
+ * the fault event interrupt (FECTL, FEDATA, FEADDR, FEUADDR).
+ */
 #include <ioguard/vtd.h>
 
 #include "util/log.h"
@@ -66,4 +69,44 @@ int iog_vtd_faults(struct iog_vtd *u, struct iog_vtd_fault *out, unsigned max)
 			 (unsigned long long)u->base);
 	}
 	return (int)n;
+}
+
+int vtd_mask_fault_events(const struct iog_vtd *u)
+{
+	uint32_t fectl = vtd_read32(u, VTD_FECTL_REG);
+
+	if (fectl & FECTL_IM)
+		return 0;
+	/* IP is read-only and bits 29:0 are RsvdP: they go back as read. */
+	vtd_write32(u, VTD_FECTL_REG, fectl | FECTL_IM);
+	return 1;
+}
+
+int iog_vtd_fault_irq_enable(struct iog_vtd *u)
+{
+	uint64_t addr = 0;
+	uint32_t data = 0;
+	int err;
+
+	if (!u || !u->plat)
+		return IOG_EINVAL;
+	if (!u->plat->fault_msi)
+		return IOG_OK; /* the platform polls */
+	err = u->plat->fault_msi(u->plat->ctx, u->base, &addr, &data);
+	if (err == IOG_ENOTFOUND)
+		return IOG_OK;
+	if (err)
+		return err < 0 ? err : IOG_EINVAL;
+	if (addr & 3) /* FEADDR bits 1:0 are reserved: no message address has them */
+		return IOG_EINVAL;
+	/* Masked while the message changes, so that no event goes out half programmed. */
+	vtd_mask_fault_events(u);
+	vtd_write32(u, VTD_FEDATA_REG, data);
+	vtd_write32(u, VTD_FEADDR_REG, (uint32_t)addr);
+	vtd_write32(u, VTD_FEUADDR_REG, (uint32_t)(addr >> 32));
+	/* An event left pending (FECTL.IP) goes out now, as the new message. */
+	vtd_write32(u, VTD_FECTL_REG, vtd_read32(u, VTD_FECTL_REG) & ~FECTL_IM);
+	iog_logf(u->plat, IOG_LOG_INFO, "vtd %llx: fault events to %llx data %x",
+		 (unsigned long long)u->base, (unsigned long long)addr, data);
+	return IOG_OK;
 }

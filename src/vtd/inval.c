@@ -54,21 +54,76 @@ static int wait_written(const struct iog_vtd *u, uint64_t arg)
 	return *u->status == (uint32_t)arg || (vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE);
 }
 
-static void qi_put(struct iog_vtd *u, uint64_t lo, uint64_t hi)
+static void qi_write(struct iog_vtd *u, unsigned index, uint64_t lo, uint64_t hi)
 {
-	uint64_t *slot = &u->iq[2 * u->iq_tail];
+	uint64_t *slot = &u->iq[2 * index];
 
 	slot[0] = lo;
 	slot[1] = hi;
 	vtd_flush(u, slot, 16);
+}
+
+static void qi_put(struct iog_vtd *u, uint64_t lo, uint64_t hi)
+{
+	qi_write(u, u->iq_tail, lo, hi);
 	u->iq_tail = (u->iq_tail + 1) % IQ_ENTRIES;
 }
 
-/* Queues one request and a wait descriptor, and waits for the status write. */
+/* In the status page, beside the status word: a word nobody waits on. */
+#define QI_SCRATCH_OFF 4
+
+/*
+ * Invalidation queue error (spec 6.5.2, hardware handling of queued
+ * invalidation interface errors): the unit stopped fetching with IQH at the
+ * descriptor it refused, and goes on from IQH once software clears
+ * FSTS.IQE. A refused request is replaced by a harmless descriptor, so that
+ * the unit then runs on through our wait descriptor: nothing behind the
+ * refused one is lost, the status word still means "everything up to the
+ * tail is done", and the next request needs no re-enabling.
+ *
+ * The replacement is a wait descriptor whose status write goes to a scratch
+ * word. Not a copy of our wait descriptor: it would write the sequence
+ * number before the unit has reached the real one. Nor a wait descriptor
+ * without SW and IF (a fence, which the spec allows): older implementations,
+ * QEMU's among them, refuse that one in turn.
+ *
+ * Returns 1 when repaired; 0 when there is nothing of ours to repair (our
+ * wait descriptor refused, or the replacement): then, as a last resort,
+ * everything from IQH to the tail is dropped, which leaves the queue empty
+ * and consistent.
+ */
+static int qi_repair(struct iog_vtd *u, unsigned request, uint32_t seq, int again)
+{
+	unsigned head = (unsigned)(vtd_read64(u, VTD_IQH_REG) >> IQ_INDEX_SHIFT) % IQ_ENTRIES;
+	const uint64_t *d = &u->iq[2 * head];
+
+	iog_logf(u->plat, IOG_LOG_ERROR,
+		 "vtd %llx: invalidation queue error at descriptor %u (%llx %llx)%s",
+		 (unsigned long long)u->base, head, (unsigned long long)d[0],
+		 (unsigned long long)d[1],
+		 head == request && !again ? ": replaced, that invalidation is not done"
+					   : ": dropped up to the tail");
+	if (head == request && !again) {
+		qi_write(u, head, QI_WAIT_TYPE | QI_WAIT_SW | QI_WAIT_DATA(seq),
+			 (u->status_phys + QI_SCRATCH_OFF) & ~3ull);
+		vtd_write32(u, VTD_FSTS_REG, FSTS_IQE); /* write 1 to clear: fetching resumes */
+		return 1;
+	}
+	u->iq_tail = head;
+	vtd_write64(u, VTD_IQT_REG, (uint64_t)head << IQ_INDEX_SHIFT);
+	vtd_write32(u, VTD_FSTS_REG, FSTS_IQE);
+	return 0;
+}
+
+/*
+ * Queues one request and a wait descriptor, and waits for the status write.
+ * IOG_EIO when the unit refused the request (the queue stays usable).
+ */
 static int qi_submit(struct iog_vtd *u, uint64_t lo, uint64_t hi)
 {
 	uint32_t seq = ++u->status_seq;
-	int err;
+	unsigned request = u->iq_tail;
+	int err, refused = 0;
 
 	if (!seq)
 		seq = ++u->status_seq; /* 0 is the status word's idle value */
@@ -77,20 +132,17 @@ static int qi_submit(struct iog_vtd *u, uint64_t lo, uint64_t hi)
 	qi_put(u, QI_WAIT_TYPE | QI_WAIT_SW | QI_WAIT_FN | QI_WAIT_DATA(seq),
 	       u->status_phys & ~3ull);
 	vtd_write64(u, VTD_IQT_REG, (uint64_t)u->iq_tail << IQ_INDEX_SHIFT);
-	err = vtd_wait(u, wait_written, seq, "queued invalidation");
-	if (!err && (vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE)) {
-		uint64_t head = vtd_read64(u, VTD_IQH_REG);
-
-		iog_logf(u->plat, IOG_LOG_ERROR,
-			 "vtd %llx: invalidation queue error at descriptor %u",
-			 (unsigned long long)u->base, (unsigned)(head >> IQ_INDEX_SHIFT));
-		/* Drop what is left, then let the unit fetch again. */
-		u->iq_tail = (unsigned)(head >> IQ_INDEX_SHIFT) % IQ_ENTRIES;
-		vtd_write64(u, VTD_IQT_REG, (uint64_t)u->iq_tail << IQ_INDEX_SHIFT);
-		vtd_write32(u, VTD_FSTS_REG, FSTS_IQE);
-		return IOG_EIO;
+	/* At most two rounds: the request is repaired once, then only dropped. */
+	for (;;) {
+		err = vtd_wait(u, wait_written, seq, "queued invalidation");
+		if (err)
+			return err;
+		if (!(vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE))
+			return refused ? IOG_EIO : IOG_OK;
+		if (!qi_repair(u, request, seq, refused))
+			return IOG_EIO;
+		refused = 1;
 	}
-	return err;
 }
 
 static int ccmd_done(const struct iog_vtd *u, uint64_t arg)
@@ -140,6 +192,16 @@ int iog_vtd_inv_context_device(struct iog_vtd *u, uint16_t did, uint16_t sid)
 			   CCMD_CIRG_DEVICE | CCMD_SID(sid) | CCMD_DID(did));
 }
 
+/*
+ * The drain hints (DR, DW) of an IOTLB invalidation, `dr` and `dw` as the
+ * register or the descriptor places them: set only where the unit offers
+ * draining (CAP.DRD, CAP.DWD), as the spec asks of software.
+ */
+static uint64_t drain(const struct iog_vtd *u, uint64_t dr, uint64_t dw)
+{
+	return ((u->cap & CAP_DRD) ? dr : 0) | ((u->cap & CAP_DWD) ? dw : 0);
+}
+
 static int iotlb_inv(struct iog_vtd *u, uint64_t qi_lo, uint64_t qi_hi, uint64_t iotlb,
 		     uint64_t iva)
 {
@@ -149,12 +211,13 @@ static int iotlb_inv(struct iog_vtd *u, uint64_t qi_lo, uint64_t qi_hi, uint64_t
 		return IOG_EINVAL;
 	u->invalidations++;
 	if (u->qi)
-		return qi_submit(u, QI_IOTLB_TYPE | QI_IOTLB_DR | QI_IOTLB_DW | qi_lo, qi_hi);
+		return qi_submit(u, QI_IOTLB_TYPE | drain(u, QI_IOTLB_DR, QI_IOTLB_DW) | qi_lo,
+				 qi_hi);
 	if (!can_use_registers(u))
 		return IOG_ECONFLICT;
 	if (iva)
 		vtd_write64(u, u->iro + VTD_IVA_OFF, iva);
-	vtd_write64(u, u->iro + VTD_IOTLB_OFF, IOTLB_IVT | IOTLB_DR | IOTLB_DW | iotlb);
+	vtd_write64(u, u->iro + VTD_IOTLB_OFF, IOTLB_IVT | drain(u, IOTLB_DR, IOTLB_DW) | iotlb);
 	err = vtd_wait(u, iotlb_done, 0, "IOTLB invalidation");
 	if (!err && !IOTLB_IAIG(vtd_read64(u, u->iro + VTD_IOTLB_OFF)))
 		err = IOG_EIO; /* the unit ignored the request */

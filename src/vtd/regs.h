@@ -17,6 +17,9 @@
 #define VTD_CCMD_REG 0x28
 #define VTD_FSTS_REG 0x34
 #define VTD_FECTL_REG 0x38
+#define VTD_FEDATA_REG 0x3c
+#define VTD_FEADDR_REG 0x40
+#define VTD_FEUADDR_REG 0x44
 #define VTD_PMEN_REG 0x64
 #define VTD_PLMBASE_REG 0x68
 #define VTD_PLMLIMIT_REG 0x6c
@@ -44,6 +47,8 @@
 #define CAP_PSI (1ull << 39)
 #define CAP_NFR(c) ((unsigned)(((c) >> 40) & 0xff)) /* count - 1 */
 #define CAP_MAMV(c) ((unsigned)(((c) >> 48) & 0x3f))
+#define CAP_DWD (1ull << 54) /* write draining */
+#define CAP_DRD (1ull << 55) /* read draining */
 
 /* Extended capability register (11.4.3). */
 #define ECAP_C (1ull << 0)
@@ -55,6 +60,8 @@
 /* Global command and status (11.4.4, 11.4.5). */
 #define GCMD_TE (1u << 31)
 #define GCMD_SRTP (1u << 30)
+#define GCMD_SFL (1u << 29)
+#define GCMD_EAFL (1u << 28)
 #define GCMD_WBF (1u << 27)
 #define GCMD_QIE (1u << 26)
 #define GCMD_IRE (1u << 25)
@@ -69,7 +76,12 @@
 #define GSTS_IRES (1u << 25)
 #define GSTS_IRTPS (1u << 24)
 #define GSTS_CFIS (1u << 23)
-/* Status bits that are commands to keep when writing GCMD (one-shot ones dropped). */
+/*
+ * Commands that stay in force (an enable) until written again, each reported
+ * by the GSTS bit at its own position; the others (SRTP, SFL, WBF, SIRTP) are
+ * one-shot and must never be repeated by a later write.
+ */
+#define GCMD_PERSISTENT (GCMD_TE | GCMD_EAFL | GCMD_QIE | GCMD_IRE | GCMD_CFI)
 #define GSTS_PERSISTENT (GSTS_TES | GSTS_AFLS | GSTS_QIES | GSTS_IRES | GSTS_CFIS)
 
 /* Context command (11.4.7). */
@@ -99,6 +111,8 @@
 #define FSTS_ICE (1u << 5)
 #define FSTS_ITE (1u << 6)
 #define FSTS_FRI(v) (((v) >> 8) & 0xff)
+#define FECTL_IM (1u << 31) /* interrupt mask; IP (30) is read-only, 29:0 RsvdP */
+#define FECTL_IP (1u << 30)
 #define FRCD_HI_F (1ull << 63)
 #define FRCD_HI_T (1ull << 62) /* 1: read request, 0: write */
 #define FRCD_HI_FR(v) ((unsigned)(((v) >> 32) & 0xff))

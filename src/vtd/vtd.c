@@ -66,26 +66,31 @@ static int gsts_is(const struct iog_vtd *u, uint64_t arg)
 }
 
 /*
- * The global command protocol (spec 10.4.4): GCMD is written with the
- * current persistent status plus or minus one command, then GSTS polled.
+ * The global command protocol (spec 11.4.4): GCMD is write-only and every
+ * write is a whole command, so it carries the persistent commands as last
+ * given (u->gcmd) with one of them changed, or one one-shot command added;
+ * then GSTS is polled. The copy changes before the wait: a command that
+ * times out (TES that never clears) stays commanded, and the next write
+ * neither repeats nor undoes it, as GSTS-derived values would.
  */
-int vtd_gcmd(const struct iog_vtd *u, uint32_t cmd, int on, const char *what)
+int vtd_gcmd(struct iog_vtd *u, uint32_t cmd, int on, const char *what)
 {
-	uint32_t sts = vtd_read32(u, VTD_GSTS_REG) & GSTS_PERSISTENT;
-	uint32_t want;
+	uint32_t want = on ? cmd : 0;
 
-	vtd_write32(u, VTD_GCMD_REG, on ? (sts | cmd) : (sts & ~cmd));
-	/* One-shot commands report in the status bit of the same position. */
-	want = on ? cmd : 0;
+	if (cmd & GCMD_PERSISTENT) {
+		u->gcmd = on ? (u->gcmd | cmd) : (u->gcmd & ~cmd);
+		vtd_write32(u, VTD_GCMD_REG, u->gcmd);
+	} else {
+		/* SRTP, SIRTP: never kept, their status bit sets when done. */
+		vtd_write32(u, VTD_GCMD_REG, u->gcmd | cmd);
+	}
 	return vtd_wait(u, gsts_is, (uint64_t)want << 32 | cmd, what);
 }
 
 /* One-shot commands whose status bit clears when done (WBF). */
-static int vtd_gcmd_oneshot_clear(const struct iog_vtd *u, uint32_t cmd, const char *what)
+static int vtd_gcmd_oneshot_clear(struct iog_vtd *u, uint32_t cmd, const char *what)
 {
-	uint32_t sts = vtd_read32(u, VTD_GSTS_REG) & GSTS_PERSISTENT;
-
-	vtd_write32(u, VTD_GCMD_REG, sts | cmd);
+	vtd_write32(u, VTD_GCMD_REG, u->gcmd | cmd);
 	return vtd_wait(u, gsts_is, cmd, what);
 }
 
@@ -159,8 +164,11 @@ int iog_vtd_probe(struct iog_vtd *u, const struct iog_platform *plat, uint64_t b
 				"IOTLB registers (ECAP.IRO) lie outside the register window");
 
 	u->fw.gsts = vtd_read32(u, VTD_GSTS_REG);
+	/* What firmware enabled stays commanded until we change it. */
+	u->gcmd = u->fw.gsts & GCMD_PERSISTENT;
 	u->fw.rtaddr = vtd_read64(u, VTD_RTADDR_REG);
 	u->fw.fsts = vtd_read32(u, VTD_FSTS_REG);
+	u->fw.fectl = vtd_read32(u, VTD_FECTL_REG);
 	if (u->ecap & ECAP_IR)
 		u->fw.irta = vtd_read64(u, VTD_IRTA_REG);
 	if (u->ecap & ECAP_QI)
@@ -203,7 +211,7 @@ static int disable_qi(struct iog_vtd *u)
 {
 	int err;
 
-	if (vtd_read32(u, VTD_GSTS_REG) & GSTS_QIES) {
+	if ((vtd_read32(u, VTD_GSTS_REG) & GSTS_QIES) || (u->gcmd & GCMD_QIE)) {
 		err = vtd_wait(u, queue_idle, 0, "draining the invalidation queue");
 		if (err)
 			return err;
@@ -217,7 +225,7 @@ static int disable_qi(struct iog_vtd *u)
 
 static int disable_ir(struct iog_vtd *u)
 {
-	if (vtd_read32(u, VTD_GSTS_REG) & GSTS_IRES) {
+	if ((vtd_read32(u, VTD_GSTS_REG) & GSTS_IRES) || (u->gcmd & GCMD_IRE)) {
 		int err = vtd_gcmd(u, GCMD_IRE, 0, "disabling interrupt remapping");
 
 		if (err)
@@ -246,8 +254,19 @@ int iog_vtd_disable(struct iog_vtd *u, enum iog_vtd_ir_policy policy, unsigned f
 		iog_logf(u->plat, IOG_LOG_WARN,
 			 "vtd %llx: turning off interrupt remapping with %u live entries",
 			 (unsigned long long)u->base, u->fw.irte_present);
-	/* 1. Translation: from here DMA is untranslated (PMRs still apply). */
-	if ((gsts & GSTS_TES) && !(flags & IOG_VTD_KEEP_TE)) {
+	/*
+	 * 0. Fault events: firmware may have left them unmasked, to a message
+	 * address it alone handles (Linux, Jailhouse and BitVisor all keep them
+	 * masked unless they take fault interrupts: iog_vtd_fault_irq_enable).
+	 */
+	if (vtd_mask_fault_events(u))
+		iog_logf(u->plat, IOG_LOG_INFO, "vtd %llx: fault events were unmasked: masked",
+			 (unsigned long long)u->base);
+	/*
+	 * 1. Translation: from here DMA is untranslated (PMRs still apply). Also
+	 * when only commanded (an enable that timed out may still complete).
+	 */
+	if (((gsts & GSTS_TES) || (u->gcmd & GCMD_TE)) && !(flags & IOG_VTD_KEEP_TE)) {
 		err = vtd_gcmd(u, GCMD_TE, 0, "disabling translation");
 		if (err)
 			return err;
@@ -368,13 +387,6 @@ int iog_vtd_set_root(struct iog_vtd *u)
 	return err;
 }
 
-/* One 64-bit store the compiler may neither drop, merge nor reorder with the others. */
-static void store64(uint64_t *p, uint64_t v)
-{
-	*(volatile uint64_t *)p = v;
-	__asm__ __volatile__("" ::: "memory");
-}
-
 static int owns_context(const struct iog_vtd *u, unsigned bus)
 {
 	return (u->ctx_owned[bus / 64] >> (bus % 64)) & 1;
@@ -413,11 +425,14 @@ static uint64_t *context_table(struct iog_vtd *u, uint8_t bus, int create)
 	u->ctx_pages++;
 	u->ctx_owned[bus / 64] |= 1ull << (bus % 64);
 	/*
-	 * One store switches the bus: the copy holds the same entries, so a
-	 * cached context entry of the shared table is still right.
+	 * The unit may be walking the root table (translation on): the high
+	 * half first, then the half with the present bit, each whole. Switching
+	 * a bus from the shared table to its copy needs no invalidation: the
+	 * copy holds the same entries.
 	 */
-	store64(&root[1], 0);
-	store64(&root[0], phys | ROOT_P);
+	iog_store64(&root[1], 0);
+	vtd_flush(u, root, 16);
+	iog_store64(&root[0], phys | ROOT_P);
 	vtd_flush(u, root, 16);
 	return ctx;
 }
@@ -448,7 +463,7 @@ static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t l
 	old_lo = e[0];
 	old_hi = e[1];
 	if (old_lo & CTX_LO_P) {
-		store64(&e[0], 0);
+		iog_store64(&e[0], 0);
 		vtd_flush(u, e, 16);
 		err = iog_vtd_inv_context_device(u, (uint16_t)(old_hi >> 8), sid_of(bus, devfn));
 		if (!err)
@@ -457,13 +472,13 @@ static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t l
 			return err;
 	}
 	if (!lo) {
-		store64(&e[1], 0);
+		iog_store64(&e[1], 0);
 		vtd_flush(u, e, 16);
 		return IOG_OK;
 	}
-	store64(&e[1], hi);
+	iog_store64(&e[1], hi);
 	vtd_flush(u, e, 16);
-	store64(&e[0], lo);
+	iog_store64(&e[0], lo);
 	vtd_flush(u, e, 16);
 	if (u->batch)
 		return IOG_OK; /* iog_vtd_batch_end invalidates globally */
@@ -522,8 +537,8 @@ int iog_vtd_set_shared_context(struct iog_vtd *u, uint64_t phys)
 
 		if (*root & ROOT_P)
 			continue; /* a table of its own (or already shared) stays */
-		store64(&root[1], 0);
-		store64(&root[0], (phys & TABLE_ADDR) | ROOT_P);
+		iog_store64(&root[1], 0);
+		iog_store64(&root[0], (phys & TABLE_ADDR) | ROOT_P);
 	}
 	vtd_flush(u, u->root, IOG_PAGE_SIZE);
 	if (u->batch)
@@ -615,8 +630,9 @@ int iog_vtd_release(struct iog_vtd *u)
 {
 	if (!u || !u->plat)
 		return IOG_EINVAL;
-	if (vtd_read32(u, VTD_GSTS_REG) & (GSTS_TES | GSTS_QIES)) {
-		/* The unit may still walk these pages: better leaked than reused. */
+	if ((vtd_read32(u, VTD_GSTS_REG) & (GSTS_TES | GSTS_QIES)) ||
+	    (u->gcmd & (GCMD_TE | GCMD_QIE))) {
+		/* The unit may still (or soon) walk these pages: better leaked than reused. */
 		iog_logf(u->plat, IOG_LOG_ERROR,
 			 "vtd %llx: still translating or queueing: its pages are not freed",
 			 (unsigned long long)u->base);

@@ -15,8 +15,14 @@ void vtd_flush(const struct iog_vtd *u, const void *p, size_t len);
 /* Polls done(u, arg) within the unit's timeout; IOG_ETIMEDOUT (logged) otherwise. */
 int vtd_wait(const struct iog_vtd *u, int (*done)(const struct iog_vtd *u, uint64_t arg),
 	     uint64_t arg, const char *what);
-/* Sets (on) or clears a GCMD command and waits for the GSTS bit at the same position. */
-int vtd_gcmd(const struct iog_vtd *u, uint32_t cmd, int on, const char *what);
+/*
+ * Sets (on) or clears a GCMD command and waits for the GSTS bit at the same
+ * position. A persistent command changes u->gcmd, before the wait.
+ */
+int vtd_gcmd(struct iog_vtd *u, uint32_t cmd, int on, const char *what);
+
+/* Sets FECTL.IM, the other bits written back as read; 1 if it was clear. */
+int vtd_mask_fault_events(const struct iog_vtd *u);
 
 /* Queued invalidation: allocate and enable the queue; free it (QIE must be off). */
 int vtd_qi_start(struct iog_vtd *u);

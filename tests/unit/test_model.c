@@ -1408,6 +1408,43 @@ static void test_register_inv_stuck_and_delay(void **state)
 	assert_int_equal(xlate(f, sid, 0x4000, 0), 0x120000);
 }
 
+/* IOTLB drain hints the capability register does not offer: ignored, and counted. */
+static void test_drain_unoffered(void **state)
+{
+	struct fix *f = *state;
+	const uint64_t global = VTDM_IOTLB_IVT | VTDM_IOTLB_IIRG(1);
+
+	/* Registers, no CAP.DRD or CAP.DWD: either hint counts. */
+	wr64(f, IRO + 8, global | VTDM_IOTLB_DR);
+	assert_int_equal(VTDM_IOTLB_IAIG(rd64(f, IRO + 8)), 1);
+	wr64(f, IRO + 8, global | VTDM_IOTLB_DW);
+	reg_iotlb(f, 1, 0, 0, 0);
+	assert_int_equal(f->m.stats.drain_unoffered, 2);
+	assert_int_equal(f->m.stats.iotlb_inv_global, 3);
+	/* CAP.DRD alone: read draining is fine, write draining is not. */
+	model_init(f, CAP_DEFAULT | VTDM_CAP_DRD, ECAP_DEFAULT, 0);
+	wr64(f, IRO + 8, global | VTDM_IOTLB_DR);
+	assert_int_equal(f->m.stats.drain_unoffered, 0);
+	wr64(f, IRO + 8, global | VTDM_IOTLB_DR | VTDM_IOTLB_DW);
+	assert_int_equal(f->m.stats.drain_unoffered, 1);
+
+	/* Descriptors (bits 7:6): CAP.DRD without CAP.DWD, then both. */
+	qi_enable(f);
+	qi_put(f, VTDM_QI_IOTLB | VTDM_QI_GRAN(1) | VTDM_QI_IOTLB_DR, 0);
+	qi_sync(f, 1);
+	assert_int_equal(f->m.stats.drain_unoffered, 1);
+	qi_put(f, VTDM_QI_IOTLB | VTDM_QI_GRAN(1) | VTDM_QI_IOTLB_DW, 0);
+	qi_sync(f, 2);
+	assert_int_equal(f->m.stats.drain_unoffered, 2);
+	assert_int_equal(f->m.stats.iotlb_inv_qi, 2); /* carried out all the same */
+	model_init(f, CAP_DEFAULT | VTDM_CAP_DRD | VTDM_CAP_DWD, ECAP_DEFAULT, 0);
+	qi_enable(f);
+	qi_put(f, VTDM_QI_IOTLB | VTDM_QI_GRAN(1) | VTDM_QI_IOTLB_DR | VTDM_QI_IOTLB_DW, 0);
+	qi_sync(f, 3);
+	assert_int_equal(f->m.stats.drain_unoffered, 0);
+	assert_int_equal(f->m.stats.iotlb_inv_qi, 1);
+}
+
 /* ---- Tests: queued invalidation ---- */
 
 static void test_qi_enable_rules(void **state)
@@ -1703,6 +1740,7 @@ int main(void)
 		T(test_cm_negative_caching),
 		T(test_reg_inv_while_qi),
 		T(test_register_inv_stuck_and_delay),
+		T(test_drain_unoffered),
 		T(test_qi_enable_rules),
 		T(test_wait_descriptor),
 		T(test_qi_errors),
