@@ -15,5 +15,6 @@
 #include <ioguard/shield.h>
 #include <ioguard/verify.h>
 #include <ioguard/vtd.h>
+#include <ioguard/x2apic.h>
 
 #endif
