@@ -10,6 +10,7 @@
 #include <ioguard/error.h>
 #include <ioguard/ivrs.h>
 #include <ioguard/lint.h>
+#include <ioguard/pci.h>
 #include <ioguard/platform.h>
 #include <ioguard/pt.h>
 #include <ioguard/shield.h>
