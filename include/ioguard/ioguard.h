@@ -10,10 +10,12 @@
 #include <ioguard/error.h>
 #include <ioguard/ivrs.h>
 #include <ioguard/lint.h>
+#include <ioguard/pci.h>
 #include <ioguard/platform.h>
 #include <ioguard/pt.h>
 #include <ioguard/shield.h>
 #include <ioguard/verify.h>
 #include <ioguard/vtd.h>
+#include <ioguard/x2apic.h>
 
 #endif

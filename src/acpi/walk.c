@@ -21,6 +21,22 @@ long walk_len16_at(const uint8_t *p, long off, long end, struct iog_diag *d)
 	return length;
 }
 
+long walk_len8_at(const uint8_t *p, long off, long end, struct iog_diag *d)
+{
+	if (off == end)
+		return 0;
+	if (end - off < 2)
+		return iog_fail(d, IOG_ETRUNC, (uint64_t)off,
+				"one byte left at the table end: no room for a subtable header");
+	if (p[off + 1] < 2)
+		return iog_fail(d, IOG_EBADLEN, (uint64_t)off + 1,
+				"subtable length is below its 2-byte header");
+	if (p[off + 1] > end - off)
+		return iog_fail(d, IOG_ETRUNC, (uint64_t)off + 1,
+				"subtable runs past the end of the table");
+	return p[off + 1];
+}
+
 long walk_first(const uint8_t *p, long start, long end, walk_step_fn step, struct iog_diag *d)
 {
 	long r = step(p, start, end, d);

@@ -321,6 +321,20 @@ int iog_lint_dmar(const void *tbl, size_t len, iog_finding_fn fn, void *ctx)
 		emit(&l, "DMAR-PLATFORM-OPT-IN", IOG_SEV_INFO, 37,
 		     "DMA_CTRL_PLATFORM_OPT_IN: firmware asks the OS to keep DMA protection on",
 		     NULL, 0, NULL, 0);
+	/*
+	 * VT-d 8.1: firmware may ask system software not to enable x2APIC mode
+	 * (its own SMM or ACPI code may know xAPIC only); the request is valid
+	 * only together with INTR_REMAP. Concealing the DMAR takes it from the
+	 * guest along with interrupt remapping.
+	 */
+	if (info.flags & IOG_DMAR_X2APIC_OPT_OUT)
+		emit(&l, "DMAR-X2APIC-OPT-OUT", IOG_SEV_INFO, 37,
+		     (info.flags & IOG_DMAR_INTR_REMAP)
+			     ? "X2APIC_OPT_OUT: firmware asks the OS not to enable x2APIC mode; a "
+			       "guest that cannot see a concealed DMAR cannot honour the request"
+			     : "X2APIC_OPT_OUT is set without INTR_REMAP, where the specification "
+			       "gives it no meaning",
+		     "flags", info.flags, NULL, 0);
 
 	FOR_EACH_STRUCT (&l, off, s) {
 		if (!s.known) {

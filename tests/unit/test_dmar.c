@@ -761,6 +761,86 @@ static void test_lint_findings(void **state)
 	free(t);
 }
 
+/* What one lint run said about one id. */
+struct one_finding {
+	const char *id;
+	int count;
+	struct iog_finding f;
+};
+
+static void catch_one(void *ctx, const struct iog_finding *f)
+{
+	struct one_finding *o = ctx;
+
+	if (strcmp(f->id, o->id))
+		return;
+	o->count++;
+	o->f = *f;
+}
+
+static struct one_finding lint_one(const uint8_t *b, size_t len, const char *id)
+{
+	struct one_finding o = {.id = id};
+
+	iog_lint_dmar(b, len, catch_one, &o);
+	return o;
+}
+
+/*
+ * X2APIC_OPT_OUT (DMAR flags bit 1): an info note at the flags byte, with
+ * the meaning the spec gives it only when INTR_REMAP is set too.
+ */
+static void test_lint_x2apic_opt_out(void **state)
+{
+	struct tb *t = malloc(sizeof(*t));
+	struct one_finding o;
+	char **paths;
+	size_t n, set = 0, without_ir = 0;
+
+	(void)state;
+	dmar_begin(t, 38, IOG_DMAR_INTR_REMAP | IOG_DMAR_X2APIC_OPT_OUT);
+	dmar_drhd(t, IOG_DRHD_INCLUDE_PCI_ALL, 0, 0xfed90000);
+	tb_finish(t);
+	o = lint_one(t->buf, t->len, "DMAR-X2APIC-OPT-OUT");
+	assert_int_equal(o.count, 1);
+	assert_int_equal(o.f.severity, IOG_SEV_INFO);
+	assert_int_equal(o.f.offset, 37);
+	assert_int_equal(o.f.nvalues, 1);
+	assert_int_equal(o.f.value[0], IOG_DMAR_INTR_REMAP | IOG_DMAR_X2APIC_OPT_OUT);
+	assert_non_null(strstr(o.f.message, "concealed"));
+
+	t->buf[37] = IOG_DMAR_X2APIC_OPT_OUT;
+	tb_finish(t);
+	o = lint_one(t->buf, t->len, "DMAR-X2APIC-OPT-OUT");
+	assert_int_equal(o.count, 1);
+	assert_int_equal(o.f.severity, IOG_SEV_INFO);
+	assert_non_null(strstr(o.f.message, "without INTR_REMAP"));
+
+	t->buf[37] = IOG_DMAR_INTR_REMAP | IOG_DMAR_DMA_CTRL_PLATFORM_OPT_IN;
+	tb_finish(t);
+	assert_int_equal(lint_one(t->buf, t->len, "DMAR-X2APIC-OPT-OUT").count, 0);
+	free(t);
+
+	/* The real tables: the note appears exactly where the flag is set. */
+	n = shared_tables("dmar", &paths);
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		uint8_t *b = read_whole(paths[i], &len);
+
+		assert_non_null(b);
+		o = lint_one(b, len, "DMAR-X2APIC-OPT-OUT");
+		assert_int_equal(o.count, (b[37] & IOG_DMAR_X2APIC_OPT_OUT) ? 1 : 0);
+		set += o.count;
+		without_ir += o.count && !(b[37] & IOG_DMAR_INTR_REMAP);
+		free(b);
+	}
+	if (n)
+		print_message("%zu of %zu real DMAR tables set X2APIC_OPT_OUT (%zu without "
+			      "INTR_REMAP)\n",
+			      set, n, without_ir);
+	free_paths(paths, n);
+}
+
 static void test_qemu_fixture(void **state)
 {
 	size_t len;
@@ -795,6 +875,7 @@ int main(void)
 		cmocka_unit_test(test_scope_reach),
 		cmocka_unit_test(test_lint_clean),
 		cmocka_unit_test(test_lint_findings),
+		cmocka_unit_test(test_lint_x2apic_opt_out),
 		cmocka_unit_test(test_qemu_fixture),
 	};
 
