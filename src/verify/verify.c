@@ -15,9 +15,12 @@
 #define REG_ECAP 0x10
 #define REG_GSTS 0x1c
 #define REG_RTADDR 0x20
+#define REG_IQA 0x90
 #define GSTS_TES (1u << 31)
+#define GSTS_QIES (1u << 26)
 #define ADDR_MASK 0x000ffffffffff000ull
 #define MAX_MEMO 64
+#define MAX_TABLE_RANGES 64 /* merged runs of table pages per round */
 
 struct memo {
 	uint64_t table;
@@ -34,6 +37,16 @@ struct walk {
 	int strict; /* the device has grants: only they (and exceptions) may be reachable */
 	int failed; /* a violation in this walk */
 	int map_error;
+	/*
+	 * The pages the unit walks (root, context and page tables, its queue):
+	 * protected whatever the caller says. Kept as merged runs, sorted; a
+	 * round covers the pages from `window` up, as many runs as fit, and
+	 * `next_window` says where the next round starts (~0: none needed).
+	 */
+	struct iog_range tables[MAX_TABLE_RANGES];
+	unsigned ntables;
+	uint64_t window, next_window;
+	int round;
 };
 
 static int overlap(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
@@ -99,8 +112,36 @@ static uint64_t own_until(const struct walk *w, uint64_t phys, uint64_t size, un
  * Protected memory is reachable only as the device's own grant or RMRR (at
  * its own address); a granted device reaches nothing but those.
  */
+/* The first table page in [phys, phys + size), or phys + size when none. */
+static uint64_t table_in(const struct walk *w, uint64_t phys, uint64_t size)
+{
+	unsigned lo = 0, hi = w->ntables;
+
+	/* The first run that ends above phys, then does it start below the end? */
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (w->tables[mid].base + w->tables[mid].size <= phys)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < w->ntables && w->tables[lo].base < phys + size)
+		return w->tables[lo].base > phys ? w->tables[lo].base : phys;
+	return phys + size;
+}
+
 static void leaf(struct walk *w, uint64_t iova, uint64_t phys, uint64_t size, unsigned perm)
 {
+	uint64_t t = table_in(w, phys, size);
+
+	if (t < phys + size) {
+		violation(w, iova + (t - phys), t, perm,
+			  "a translation reaches the IOMMU's own tables");
+		return;
+	}
+	if (w->round)
+		return; /* later rounds look for table pages only */
 	w->rep->leaves++;
 	for (unsigned i = 0; i < w->in->nprotect; i++) {
 		const struct iog_range *p = &w->in->protect[i];
@@ -256,9 +297,12 @@ static void check_context(struct walk *w, uint64_t lo, uint64_t hi, struct memo 
 	 * the latter accepts translated (ATS) requests that skip these tables.
 	 */
 	if (tt == 2 || (tt == 1 && (w->ecap & (1ull << 2)))) {
-		if (tt == 2 && !(w->ecap & (1ull << 6)))
-			return;
-		if (w->in->nprotect)
+		if ((tt == 2 && !(w->ecap & (1ull << 6))) || w->round)
+			return; /* round 0 has said it */
+		if (w->ntables)
+			violation(w, w->tables[0].base, w->tables[0].base, 3,
+				  "a pass-through device reaches the IOMMU's own tables");
+		else if (w->in->nprotect)
 			violation(w, w->in->protect[0].base, w->in->protect[0].base, 3,
 				  "a pass-through device reaches protected memory");
 		else if (has_own_rules(w) == 2)
@@ -282,19 +326,154 @@ static void check_context(struct walk *w, uint64_t lo, uint64_t hi, struct memo 
 			}
 	}
 	w->failed = 0;
-	w->rep->tables++;
+	if (!w->round)
+		w->rep->tables++;
 	walk_table(w, table, levels, 0, 3);
-	if (w->strict)
+	if (w->strict && !w->round)
 		check_grants(w, table, levels);
 	if (!rules && *nmemo < MAX_MEMO)
 		memo[(*nmemo)++] = (struct memo){table, levels, !w->failed};
 }
 
-int iog_verify_unit(const struct iog_platform *plat, const struct iog_verify_input *in,
-		    struct iog_verify_report *rep)
+/* Adds [base, base + size) to this round's table runs, if it lies in the window. */
+static void add_table(struct walk *w, uint64_t base, uint64_t size)
+{
+	unsigned i = 0;
+
+	if (base < w->window)
+		return; /* an earlier round had it */
+	while (i < w->ntables && w->tables[i].base + w->tables[i].size < base)
+		i++;
+	if (i < w->ntables && w->tables[i].base <= base + size) {
+		/* Touches run i: merge, then with the runs it now reaches. */
+		uint64_t end = w->tables[i].base + w->tables[i].size;
+
+		if (base + size > end)
+			end = base + size;
+		if (base < w->tables[i].base)
+			w->tables[i].base = base;
+		while (i + 1 < w->ntables && w->tables[i + 1].base <= end) {
+			if (w->tables[i + 1].base + w->tables[i + 1].size > end)
+				end = w->tables[i + 1].base + w->tables[i + 1].size;
+			for (unsigned k = i + 1; k + 1 < w->ntables; k++)
+				w->tables[k] = w->tables[k + 1];
+			w->ntables--;
+		}
+		w->tables[i].size = end - w->tables[i].base;
+		return;
+	}
+	if (w->ntables == MAX_TABLE_RANGES) {
+		/* Full: keep the lowest runs; the next round starts at what is left out. */
+		if (i == w->ntables) {
+			if (base < w->next_window)
+				w->next_window = base;
+			return;
+		}
+		if (w->tables[w->ntables - 1].base < w->next_window)
+			w->next_window = w->tables[w->ntables - 1].base;
+		w->ntables--;
+	}
+	for (unsigned k = w->ntables; k > i; k--)
+		w->tables[k] = w->tables[k - 1];
+	w->tables[i] = (struct iog_range){base, size};
+	w->ntables++;
+}
+
+/* Every table page below `table` (a level-`level` table), itself included. */
+static void collect_tables(struct walk *w, uint64_t table, unsigned level)
+{
+	const uint64_t *t;
+
+	add_table(w, table, IOG_PAGE_SIZE);
+	if (level == 1)
+		return;
+	t = w->plat->map(w->plat->ctx, table, IOG_PAGE_SIZE);
+	if (!t) {
+		w->map_error = 1;
+		return;
+	}
+	for (unsigned i = 0; i < 512 && !w->map_error; i++)
+		if ((t[i] & 3) && !(t[i] & (1ull << 7)) && (t[i] & ADDR_MASK) < out_limit(w))
+			collect_tables(w, t[i] & ADDR_MASK, level - 1);
+	w->plat->unmap(w->plat->ctx, (void *)(uintptr_t)t, IOG_PAGE_SIZE);
+}
+
+/* The pages the unit walks: root, context tables, every distinct page table, its queue. */
+static void collect_unit(struct walk *w, uint64_t root_phys, const uint64_t *root)
+{
+	uint64_t seen[MAX_MEMO];
+	unsigned nseen = 0;
+
+	add_table(w, root_phys, IOG_PAGE_SIZE);
+	if (w->plat->reg_read32(w->plat->ctx, w->in->unit_base, REG_GSTS) & GSTS_QIES) {
+		uint64_t iqa = w->plat->reg_read64(w->plat->ctx, w->in->unit_base, REG_IQA);
+
+		add_table(w, iqa & ADDR_MASK, (uint64_t)IOG_PAGE_SIZE << (iqa & 7));
+	}
+	for (unsigned bus = 0; bus < 256 && !w->map_error; bus++) {
+		const uint64_t *ctx;
+
+		if (!(root[2 * bus] & 1))
+			continue;
+		ctx = w->plat->map(w->plat->ctx, root[2 * bus] & ADDR_MASK, IOG_PAGE_SIZE);
+		if (!ctx) {
+			w->map_error = 1;
+			break;
+		}
+		add_table(w, root[2 * bus] & ADDR_MASK, IOG_PAGE_SIZE);
+		for (unsigned devfn = 0; devfn < 256 && !w->map_error; devfn++) {
+			uint64_t lo = ctx[2 * devfn], table = lo & ADDR_MASK;
+			unsigned aw = (unsigned)ctx[2 * devfn + 1] & 7, k;
+
+			if (!(lo & 1) || ((lo >> 2) & 3) != 0 || aw < 1 || aw > 3 ||
+			    table >= out_limit(w))
+				continue;
+			for (k = 0; k < nseen && seen[k] != (table | aw); k++)
+				;
+			if (k < nseen)
+				continue;
+			if (nseen < MAX_MEMO)
+				seen[nseen++] = table | aw;
+			collect_tables(w, table, aw + 2);
+		}
+		w->plat->unmap(w->plat->ctx, (void *)(uintptr_t)ctx, IOG_PAGE_SIZE);
+	}
+}
+
+/* One round: the table pages from w->window up, then every context checked against them. */
+static void verify_round(struct walk *w, uint64_t root_phys, const uint64_t *root)
 {
 	struct memo memo[MAX_MEMO];
 	unsigned nmemo = 0;
+
+	w->ntables = 0;
+	w->next_window = ~0ull;
+	collect_unit(w, root_phys, root);
+	for (unsigned bus = 0; bus < 256 && !w->map_error; bus++) {
+		const uint64_t *ctx;
+
+		if (!(root[2 * bus] & 1))
+			continue;
+		ctx = w->plat->map(w->plat->ctx, root[2 * bus] & ADDR_MASK, IOG_PAGE_SIZE);
+		if (!ctx) {
+			w->map_error = 1;
+			break;
+		}
+		for (unsigned devfn = 0; devfn < 256 && !w->map_error; devfn++) {
+			if (!(ctx[2 * devfn] & 1))
+				continue;
+			if (!w->round)
+				w->rep->contexts++;
+			w->sid = (uint16_t)(bus << 8 | devfn);
+			check_context(w, ctx[2 * devfn], ctx[2 * devfn + 1], memo, &nmemo);
+		}
+		w->plat->unmap(w->plat->ctx, (void *)(uintptr_t)ctx, IOG_PAGE_SIZE);
+	}
+}
+
+int iog_verify_unit(const struct iog_platform *plat, const struct iog_verify_input *in,
+		    struct iog_verify_report *rep)
+{
 	struct walk w;
 	uint64_t rtaddr;
 	const uint64_t *root;
@@ -323,25 +502,12 @@ int iog_verify_unit(const struct iog_platform *plat, const struct iog_verify_inp
 	root = plat->map(plat->ctx, rtaddr & ADDR_MASK, IOG_PAGE_SIZE);
 	if (!root)
 		return IOG_ENOMEM;
-	for (unsigned bus = 0; bus < 256 && !w.map_error; bus++) {
-		const uint64_t *ctx;
-
-		if (!(root[2 * bus] & 1))
-			continue;
-		ctx = plat->map(plat->ctx, root[2 * bus] & ADDR_MASK, IOG_PAGE_SIZE);
-		if (!ctx) {
-			w.map_error = 1;
-			break;
-		}
-		for (unsigned devfn = 0; devfn < 256 && !w.map_error; devfn++) {
-			if (!(ctx[2 * devfn] & 1))
-				continue;
-			rep->contexts++;
-			w.sid = (uint16_t)(bus << 8 | devfn);
-			check_context(&w, ctx[2 * devfn], ctx[2 * devfn + 1], memo, &nmemo);
-		}
-		plat->unmap(plat->ctx, (void *)(uintptr_t)ctx, IOG_PAGE_SIZE);
-	}
+	/* As many rounds as the table pages need (one, unless they are scattered). */
+	do {
+		verify_round(&w, rtaddr & ADDR_MASK, root);
+		w.window = w.next_window;
+		w.round++;
+	} while (w.next_window != ~0ull && !w.map_error);
 	/* A granted device this unit does not translate at all reaches nothing. */
 	for (unsigned i = 0; i < in->ngrants && !w.map_error; i++) {
 		const struct iog_grant *g = &in->grants[i];

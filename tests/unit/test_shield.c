@@ -27,7 +27,7 @@
 #define RMRR_LIMIT 0x9e01ffffull
 #define GRANT_RW 0x30000000ull
 #define GRANT_RO 0x32000000ull
-#define GRANT_VMM (VMM_BASE + 0x400000) /* a VMM buffer its NIC may write */
+#define GRANT_VMM (VMM_BASE + 0x1100000) /* a VMM buffer its NIC may write, past the pool */
 #define MiB (1024ull * 1024)
 
 #define SID(b, d, f) ((uint16_t)((b) << 8 | (d) << 3 | (f)))
@@ -264,8 +264,9 @@ static void apply_ok(struct machine *x)
 	int err = iog_shield_apply(&x->s, &x->h.plat, &x->c, &d);
 
 	if (err)
-		print_error("%s: shield: %d at 0x%llx: %s\n", x->k.name, err,
-			    (unsigned long long)d.offset, d.reason ? d.reason : "");
+		print_error("%s: shield: %d at 0x%llx: %s (device %04x, address %llx)\n", x->k.name,
+			    err, (unsigned long long)d.offset, d.reason ? d.reason : "", d.sid,
+			    (unsigned long long)d.address);
 	assert_int_equal(err, 0);
 }
 
