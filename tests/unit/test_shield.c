@@ -704,6 +704,159 @@ static void test_conceal(void **state)
 	}
 }
 
+/* Table pages must lie in protected memory: a pool outside it is refused, with the page. */
+static void test_table_pages_outside_protected(void **state)
+{
+	struct machine *x = machine_new(1, 0);
+	struct iog_diag d = {0};
+
+	(void)state;
+	/* The VMM is 1 MiB below the pool now; neither is in the memory map. */
+	x->protect[0] = (struct iog_range){VMM_BASE, MiB};
+	x->memmap[1].size = VMM_BASE - 0x1000 - MiB;
+	assert_int_equal(iog_shield_apply(&x->s, &x->h.plat, &x->c, &d), IOG_ECONFLICT);
+	assert_true(d.has_address);
+	assert_true(d.address >= POOL_AT && d.address < POOL_AT + POOL_PAGES * 0x1000ull);
+	/* Firmware's translation is still on: nothing more open than before. */
+	for (unsigned u = 0; u < 2; u++)
+		assert_true(vtd_model_read(&x->m[u], VTDM_REG_GSTS, 4) & VTDM_GSTS_TES);
+	machine_free(x);
+}
+
+/* The verifier protects what the unit walks even when the caller's ranges leave it out. */
+static void test_verifier_protects_tables(void **state)
+{
+	struct machine *x = machine_new(1, 0);
+	struct iog_verify_input in = {.unit_base = UNIT1, .segment = 0};
+	struct iog_verify_report rep;
+	struct iog_pt *pt;
+	uint64_t root;
+
+	(void)state;
+	apply_ok(x);
+	pt = default_pt(x, 1);
+	root = vtd_of(x, 1)->root_phys;
+	assert_int_equal(iog_verify_unit(&x->h.plat, &in, &rep), 0);
+	/* Someone maps unit 1's root table into the default domain: no protected range says so. */
+	assert_int_equal(iog_pt_map(pt, root, root, 0x1000, IOG_PT_READ, NULL), 0);
+	assert_int_equal(iog_verify_unit(&x->h.plat, &in, &rep), IOG_ECONFLICT);
+	assert_int_equal(rep.phys, root);
+	assert_string_equal(rep.what, "a translation reaches the IOMMU's own tables");
+	assert_int_equal(iog_pt_unmap(pt, root, 0x1000, NULL), 0);
+	/* A context table page, and the invalidation queue, likewise. */
+	root = x->s.kinds[0].context_phys;
+	assert_int_equal(iog_pt_map(pt, root, root, 0x1000, IOG_PT_RW, NULL), 0);
+	assert_int_equal(iog_verify_unit(&x->h.plat, &in, &rep), IOG_ECONFLICT);
+	assert_int_equal(iog_pt_unmap(pt, root, 0x1000, NULL), 0);
+	root = vtd_of(x, 1)->iq_phys;
+	assert_int_equal(iog_pt_map(pt, root, root, 0x1000, IOG_PT_RW, NULL), 0);
+	assert_int_equal(iog_verify_unit(&x->h.plat, &in, &rep), IOG_ECONFLICT);
+	assert_int_equal(rep.phys, root);
+	assert_int_equal(iog_pt_unmap(pt, root, 0x1000, NULL), 0);
+	assert_int_equal(iog_verify_unit(&x->h.plat, &in, &rep), 0);
+	machine_free(x);
+}
+
+/* Interrupt remapping left on (deferred): its live table is out of every device's reach. */
+static void test_ir_deferred_table_protected(void **state)
+{
+	struct machine *x = machine_new(1, 3);
+	struct iog_shield_unit *u;
+
+	(void)state;
+	x->c.ir_policy = IOG_VTD_IR_DEFER;
+	/* Firmware's table lies in ordinary RAM: reachable before the shield. */
+	dma_ok(x, GPU, FW_AT + 0x2000, 1);
+	apply_ok(x);
+	u = iog_shield_unit(&x->s, 0);
+	assert_true(u->vtd.ir_deferred);
+	assert_int_equal(u->irt.base, FW_AT + 0x2000);
+	assert_int_equal(u->irt.size, 0x1000); /* 2^(7+1) entries of 16 bytes */
+	for (unsigned i = 0; i < 3; i++)
+		dma_faults(x, i == 0 ? GPU : i == 1 ? DISK : USB, FW_AT + 0x2000 + 0x10 * i, 1, 0);
+	dma_ok(x, DISK, FW_AT + 0x3000, 1);
+	machine_free(x);
+}
+
+/* CAP.MGAW narrower than the DMAR's width: domains clamped, what lies above reported. */
+static void test_width_clamped_to_mgaw(void **state)
+{
+	struct machine *x = machine_new(2, 0); /* MGAW 39 bits */
+	struct vtd_dma_result r;
+
+	(void)state;
+	x->dmar.buf[36] = 47; /* a 48-bit host */
+	tb_finish(&x->dmar);
+	x->memmap[2] = (struct iog_range){0x7fc0000000ull, 2 * 0x40000000ull}; /* 511-513 GiB */
+	apply_ok(x);
+	assert_int_equal(x->s.kinds[0].cfg.levels, 3);
+	assert_int_equal(x->s.unreachable, 0x40000000ull);
+	assert_int_equal(iog_shield_unit(&x->s, 0)->reach, 1ull << 39);
+	assert_non_null(strstr(x->h.log[(x->h.log_count - 1) % IOG_HOSTED_LOG_LINES], "shield"));
+	dma_ok(x, DISK, 0x7fffffe000ull, 1);
+	assert_int_equal(vtd_model_dma(&x->m[1], DISK, 0x8000000000ull, 8, 1, &r), -1);
+	iog_vtd_faults(vtd_of(x, 1), NULL, 0);
+	machine_free(x);
+}
+
+/* RAM that does not fill its first or last page: those pages are not the guest's. */
+static void test_ram_rounded_inward(void **state)
+{
+	struct machine *x = machine_new(1, 0);
+
+	(void)state;
+	x->memmap[2] = (struct iog_range){0x100000800ull, 0x3000};
+	apply_ok(x);
+	dma_faults(x, DISK, 0x100000800ull, 0, 0);
+	dma_ok(x, DISK, 0x100001000ull, 1);
+	dma_ok(x, DISK, 0x100002fc0ull, 1);
+	dma_faults(x, DISK, 0x100003000ull, 0, 0);
+	machine_free(x);
+}
+
+/* Page allocations counted, and the one numbered `fail_at` refused (0: none). */
+static unsigned long alloc_calls, alloc_fail_at;
+static int (*hosted_alloc)(void *ctx, void **virt, uint64_t *phys);
+
+static int counting_alloc(void *ctx, void **virt, uint64_t *phys)
+{
+	if (++alloc_calls == alloc_fail_at)
+		return IOG_ENOMEM;
+	return hosted_alloc(ctx, virt, phys);
+}
+
+/* A failure mid-programming (out of pages): no unit left mid-batch, every unit translating. */
+static void test_failed_apply_fails_closed(void **state)
+{
+	struct machine *x = machine_new(1, 0);
+	struct iog_diag d = {0};
+
+	(void)state;
+	hosted_alloc = x->h.plat.page_alloc;
+	x->h.plat.page_alloc = counting_alloc;
+	alloc_calls = alloc_fail_at = 0;
+	apply_ok(x);
+	machine_free(x);
+	/* The last page taken is the NIC's own copy of bus 0, in unit 1's batch. */
+	x = machine_new(1, 0);
+	x->h.plat.page_alloc = counting_alloc;
+	alloc_fail_at = alloc_calls;
+	alloc_calls = 0;
+	assert_int_equal(iog_shield_apply(&x->s, &x->h.plat, &x->c, &d), IOG_ENOMEM);
+	assert_int_equal(alloc_calls, alloc_fail_at);
+	for (unsigned u = 0; u < 2; u++) {
+		assert_false(vtd_of(x, u)->batch);
+		assert_true(vtd_model_read(&x->m[u], VTDM_REG_GSTS, 4) & VTDM_GSTS_TES);
+		assert_int_equal(x->m[u].stats.te_off_writes, 0);
+	}
+	/* What the shield set up confines: the NIC, not placed yet, is an ordinary device. */
+	dma_faults(x, DISK, VMM_BASE, 1, 0);
+	dma_faults(x, NIC, GRANT_VMM, 1, 0);
+	dma_ok(x, NIC, GRANT_RW, 1);
+	alloc_fail_at = 0;
+	machine_free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -717,6 +870,12 @@ int main(void)
 		cmocka_unit_test(test_conceal),
 		cmocka_unit_test(test_release_refuses),
 		cmocka_unit_test(test_no_untranslated_window),
+		cmocka_unit_test(test_table_pages_outside_protected),
+		cmocka_unit_test(test_verifier_protects_tables),
+		cmocka_unit_test(test_ir_deferred_table_protected),
+		cmocka_unit_test(test_width_clamped_to_mgaw),
+		cmocka_unit_test(test_ram_rounded_inward),
+		cmocka_unit_test(test_failed_apply_fails_closed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
