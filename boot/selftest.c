@@ -494,6 +494,14 @@ static void test_high_dma(const struct boot_info *bi, const struct edu *g, uint6
 	      (unsigned long long)high);
 }
 
+static uint64_t read_msr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
 static int run_shield(const struct boot_info *bi)
 {
 	struct iog_acpi_table t;
@@ -532,6 +540,12 @@ static int run_shield(const struct boot_info *bi)
 		.ir_policy = opt.ir_policy,
 		.bridge = bridge,
 	};
+	/* What concealing the DMAR costs the guest's interrupts: the MADT and the APIC mode. */
+	if (!iog_acpi_find(&acpi, "APIC", 0, &t, NULL)) {
+		cfg.madt = x86.plat.map(x86.plat.ctx, t.phys, t.length);
+		cfg.madt_len = cfg.madt ? t.length : 0;
+	}
+	cfg.firmware_x2apic = (read_msr(IOG_IA32_APIC_BASE) & IOG_IA32_APIC_BASE_EXTD) != 0;
 	err = iog_shield_apply(&shield, &x86.plat, &cfg, &d);
 	if (err)
 		check("shield-apply", 0, "error %d at DMAR offset %llx (address %llx): %s", err,

@@ -37,6 +37,7 @@
 #include <ioguard/pt.h>
 #include <ioguard/verify.h>
 #include <ioguard/vtd.h>
+#include <ioguard/x2apic.h>
 
 #define IOG_SHIELD_MAX_KINDS 8	   /* kinds of unit (page-table formats) on one machine */
 #define IOG_SHIELD_MAX_DOMAINS 16  /* devices with a domain of their own */
@@ -63,6 +64,16 @@ struct iog_shield_config {
 	int allow_rmrr_conflict; /* map an RMRR over protected memory for its device */
 	iog_bridge_fn bridge;	 /* reads bridges, for scopes behind them (may be NULL) */
 	void *bridge_ctx;
+
+	/*
+	 * What concealing the DMAR costs the guest's interrupts (no interrupt
+	 * remapping: no x2APIC for APIC IDs above 254): the MADT (NULL: CPUs not
+	 * counted) and IA32_APIC_BASE.EXTD as firmware left it. Risks are logged
+	 * as a warning and kept in iog_shield.x2apic.
+	 */
+	const void *madt;
+	size_t madt_len;
+	int firmware_x2apic;
 };
 
 /* One remapping unit, as the shield drives it. */
@@ -141,6 +152,7 @@ struct iog_shield {
 	unsigned unplaced_grants;	 /* grants no unit translates */
 	unsigned duplicate_units;	 /* DRHDs repeating a segment and register base */
 	uint64_t unreachable;		 /* bytes of memory map and RMRRs above some unit's reach */
+	struct iog_x2apic_report x2apic; /* when concealing: what the guest's interrupts risk */
 	struct iog_verify_report report; /* the verifier's, summed over units */
 };
 

@@ -938,6 +938,33 @@ int iog_shield_verify(struct iog_shield *s, const struct iog_shield_config *c, s
 	return result;
 }
 
+/*
+ * A guest that sees no DMAR has no interrupt remapping: it cannot run
+ * x2APIC for APIC IDs above 254, and firmware that left x2APIC on or asked
+ * the OS to stay in xAPIC mode may not boot it as it expects. Said, not
+ * refused: the VMM decides.
+ */
+static void note_x2apic(struct iog_shield *s, const struct iog_shield_config *c)
+{
+	struct iog_x2apic_input in = {c->dmar, c->dmar_len, c->madt, c->madt_len,
+				      c->firmware_x2apic};
+	struct iog_diag d = {0};
+	char line[IOG_X2APIC_LINE];
+
+	if (iog_x2apic_assess(&in, &s->x2apic, &d)) {
+		/* A MADT that cannot be read: the DMAR's part still counts. */
+		in.madt = NULL;
+		if (iog_x2apic_assess(&in, &s->x2apic, NULL))
+			return;
+		iog_logf(s->plat, IOG_LOG_WARN, "shield: MADT unreadable at offset %llu: %s",
+			 (unsigned long long)d.offset, d.reason ? d.reason : "");
+	}
+	if (!s->x2apic.risks)
+		return;
+	iog_x2apic_format(&s->x2apic, line, sizeof(line));
+	iog_logf(s->plat, IOG_LOG_WARN, "shield: %s", line);
+}
+
 static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
 {
 	struct iog_dmar_info info;
@@ -963,6 +990,7 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 	if (err)
 		return err;
 	if (c->acpi) {
+		note_x2apic(s, c);
 		err = iog_acpi_conceal(c->acpi, "DMAR", c->conceal, c->conceal_replacement, d);
 		if (err < 0)
 			return err;
