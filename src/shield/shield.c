@@ -1012,6 +1012,9 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 		err = iog_vtd_enable(&u->vtd);
 		if (!err)
 			err = iog_vtd_disable_pmr(&u->vtd);
+		/* Fault events as interrupts where the platform wants them (else polled). */
+		if (!err)
+			err = iog_vtd_fault_irq_enable(&u->vtd);
 		if (err) {
 			iog_fail(d, err, (uint64_t)u->drhd, "enabling translation failed");
 			diag_address(d, u->vtd.base);

@@ -873,6 +873,33 @@ static void test_failed_apply_fails_closed(void **state)
 	machine_free(x);
 }
 
+/* Fault events as interrupts: unit 1's go where the platform says, unit 0's stay masked. */
+static int fault_msi_unit1(void *ctx, uint64_t base, uint64_t *addr, uint32_t *data)
+{
+	(void)ctx;
+	if (base != UNIT1)
+		return IOG_ENOTFOUND;
+	*addr = 0xfee01000;
+	*data = 0x4041;
+	return IOG_OK;
+}
+
+static void test_fault_interrupts(void **state)
+{
+	struct machine *x = machine_new(1, 0);
+
+	(void)state;
+	x->h.plat.fault_msi = fault_msi_unit1;
+	apply_ok(x);
+	dma_faults(x, DISK, VMM_BASE, 1, 0);
+	assert_int_equal(x->m[1].stats.fault_events, 1);
+	assert_int_equal(x->m[1].fault_msi_addr, 0xfee01000);
+	assert_int_equal(x->m[1].fault_msi_data, 0x4041);
+	dma_faults(x, GPU, VMM_BASE, 1, 0);
+	assert_int_equal(x->m[0].stats.fault_events, 0);
+	machine_free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -892,6 +919,7 @@ int main(void)
 		cmocka_unit_test(test_width_clamped_to_mgaw),
 		cmocka_unit_test(test_ram_rounded_inward),
 		cmocka_unit_test(test_failed_apply_fails_closed),
+		cmocka_unit_test(test_fault_interrupts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
