@@ -692,8 +692,8 @@ static int make_kinds(struct iog_shield *s, const struct iog_shield_config *c, s
 }
 
 /* Maps [base, base + size) clipped to `reach`; what lies above is counted. */
-static int map_clipped(struct iog_shield *s, struct iog_pt *pt, uint64_t reach, uint64_t base,
-		       uint64_t size, uint64_t *above)
+static int map_clipped(struct iog_pt *pt, uint64_t reach, uint64_t base, uint64_t size,
+		       uint64_t *above)
 {
 	uint64_t end = base + size;
 
@@ -701,7 +701,6 @@ static int map_clipped(struct iog_shield *s, struct iog_pt *pt, uint64_t reach, 
 		*above += end - (base > reach ? base : reach);
 		end = reach;
 	}
-	(void)s;
 	return end > base ? iog_pt_map(pt, base, base, end - base, IOG_PT_RW, NULL) : IOG_OK;
 }
 
@@ -723,14 +722,14 @@ static int map_default(struct iog_shield *s, const struct iog_shield_config *c, 
 
 		/* A partial page is not the guest's: its other bytes may be anything. */
 		if (hi > lo)
-			err = map_clipped(s, pt, reach, lo, hi - lo, above);
+			err = map_clipped(pt, reach, lo, hi - lo, above);
 	}
 	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0 && !err;
 	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL))
 		if (!iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) &&
 		    st.type == IOG_DMAR_RMRR && !rmrr_range(&st, &base, &size) &&
 		    !overlaps_protected(s, base, size))
-			err = map_clipped(s, pt, reach, base, size, above);
+			err = map_clipped(pt, reach, base, size, above);
 	for (unsigned i = 0; i < s->nprotect && !err; i++) {
 		uint64_t lo = page_down(s->protect[i].base);
 		uint64_t hi = page_up(s->protect[i].base + s->protect[i].size);
@@ -757,7 +756,7 @@ static int map_device(struct iog_shield *s, const struct iog_shield_config *c,
 		const struct iog_shield_rmrr *r = &s->rmrrs[i];
 
 		if (r->segment == dom->segment && r->bus == dom->bus && r->devfn == dom->devfn)
-			err = map_clipped(s, &dom->pt, reach, r->base, r->size, above);
+			err = map_clipped(&dom->pt, reach, r->base, r->size, above);
 	}
 	return err;
 }

@@ -398,6 +398,19 @@ static void collect_tables(struct walk *w, uint64_t table, unsigned level)
 	w->plat->unmap(w->plat->ctx, (void *)(uintptr_t)t, IOG_PAGE_SIZE);
 }
 
+/* Bus `bus`'s context table, mapped (unmap it after); NULL when absent or unmappable. */
+static const uint64_t *context_table(struct walk *w, const uint64_t *root, unsigned bus)
+{
+	const uint64_t *ctx;
+
+	if (!(root[2 * bus] & 1))
+		return NULL;
+	ctx = w->plat->map(w->plat->ctx, root[2 * bus] & ADDR_MASK, IOG_PAGE_SIZE);
+	if (!ctx)
+		w->map_error = 1;
+	return ctx;
+}
+
 /* The pages the unit walks: root, context tables, every distinct page table, its queue. */
 static void collect_unit(struct walk *w, uint64_t root_phys, const uint64_t *root)
 {
@@ -411,15 +424,10 @@ static void collect_unit(struct walk *w, uint64_t root_phys, const uint64_t *roo
 		add_table(w, iqa & ADDR_MASK, (uint64_t)IOG_PAGE_SIZE << (iqa & 7));
 	}
 	for (unsigned bus = 0; bus < 256 && !w->map_error; bus++) {
-		const uint64_t *ctx;
+		const uint64_t *ctx = context_table(w, root, bus);
 
-		if (!(root[2 * bus] & 1))
+		if (!ctx)
 			continue;
-		ctx = w->plat->map(w->plat->ctx, root[2 * bus] & ADDR_MASK, IOG_PAGE_SIZE);
-		if (!ctx) {
-			w->map_error = 1;
-			break;
-		}
 		add_table(w, root[2 * bus] & ADDR_MASK, IOG_PAGE_SIZE);
 		for (unsigned devfn = 0; devfn < 256 && !w->map_error; devfn++) {
 			uint64_t lo = ctx[2 * devfn], table = lo & ADDR_MASK;
@@ -450,15 +458,10 @@ static void verify_round(struct walk *w, uint64_t root_phys, const uint64_t *roo
 	w->next_window = ~0ull;
 	collect_unit(w, root_phys, root);
 	for (unsigned bus = 0; bus < 256 && !w->map_error; bus++) {
-		const uint64_t *ctx;
+		const uint64_t *ctx = context_table(w, root, bus);
 
-		if (!(root[2 * bus] & 1))
+		if (!ctx)
 			continue;
-		ctx = w->plat->map(w->plat->ctx, root[2 * bus] & ADDR_MASK, IOG_PAGE_SIZE);
-		if (!ctx) {
-			w->map_error = 1;
-			break;
-		}
 		for (unsigned devfn = 0; devfn < 256 && !w->map_error; devfn++) {
 			if (!(ctx[2 * devfn] & 1))
 				continue;
