@@ -65,7 +65,7 @@ TOOL := $(BUILD)/ioguard
 SAN_TOOL := $(BUILD)/san/ioguard
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib tool tables tests test unit bench cli docs-check install-check format-check xcheck fuzz fuzz-short \
+.PHONY: all deps lib tool tables tests test unit real-dmar bench cli docs-check install-check format-check xcheck fuzz fuzz-short \
 	freestanding-check clang-check run install uninstall clean format
 
 all: lib tool tables tests $(BENCH_BIN) $(KERNEL)
@@ -128,6 +128,7 @@ $(BUILD)/tables/%.aml: tests/tables/%.asl | $(DEPS_STAMP)
 test: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory real-dmar
 	@$(MAKE) --no-print-directory cli
 	@$(MAKE) --no-print-directory docs-check
 	@$(MAKE) --no-print-directory xcheck
@@ -142,6 +143,17 @@ test: $(DEPS_STAMP)
 unit: $(UNIT_BIN) $(TABLES)
 	@IOG_TABLES=$(BUILD)/tables IOG_SHARED=$(SHARED) IOG_TOOL=$(SAN_TOOL) \
 		sh tests/run-unit.sh $(UNIT_BIN)
+
+# The shield on every real DMAR with every source-id checked in every topology and
+# capability set: an optimised build, as the sanitized unit run samples the
+# source-ids of the catch-all units to stay quick.
+REAL_FULL := $(BUILD)/opt/test_shield_real
+$(REAL_FULL): tests/unit/test_shield_real.c $(UNIT_HELPER_SRC) $(MODEL_SRC) $(LIB_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(BASE_CFLAGS) -Itests/unit -O2 -g -o $@ $(filter %.c,$^) -lcmocka
+
+real-dmar: $(REAL_FULL)
+	@IOG_SHARED=$(SHARED) IOG_REAL_FULL=1 $(REAL_FULL)
 
 # The tool's exit codes, partial decoding, JSON and fallback (sanitized build).
 cli: $(SAN_TOOL) $(TABLES)
