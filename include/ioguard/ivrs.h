@@ -115,6 +115,34 @@ long iog_ivhd_entry_next(const void *tbl, size_t len, const struct iog_ivrs_bloc
 int iog_ivhd_entry_get(const void *tbl, size_t len, long offset, struct iog_ivhd_entry *e,
 		       struct iog_diag *d);
 
+/*
+ * The IVHD type an OS uses: the highest of 10h, 11h and 40h present (each
+ * newer type repeats the IOMMUs of the older ones); 0 when there is none.
+ */
+unsigned iog_ivrs_ivhd_type(const void *tbl, size_t len);
+
+/* Receives an inclusive range of requester ids (bus << 8 | devfn). Non-zero stops. */
+typedef int (*iog_ivhd_range_fn)(void *ctx, uint16_t first, uint16_t last);
+
+/*
+ * Every requester id the IVHD names, as ranges: select, range, alias (the
+ * device and the id its requests carry), extended, special (IOAPIC, HPET)
+ * and ACPI HID entries; All as 0..0xffff. A range end without its start
+ * names nothing.
+ */
+int iog_ivhd_each_range(const void *tbl, size_t len, const struct iog_ivrs_block *b,
+			iog_ivhd_range_fn fn, void *ctx, struct iog_diag *d);
+/* 1 when the IVHD names `devid`. */
+int iog_ivhd_covers(const void *tbl, size_t len, const struct iog_ivrs_block *b, uint16_t devid);
+/* One past the highest requester id the IVHD names (0: none). */
+unsigned iog_ivhd_device_count(const void *tbl, size_t len, const struct iog_ivrs_block *b);
+/*
+ * Which IVHD (of the type iog_ivrs_ivhd_type picks) translates
+ * segment:devid: its offset, or IOG_ENOTFOUND.
+ */
+long iog_ivrs_find_ivhd(const void *tbl, size_t len, uint16_t segment, uint16_t devid,
+			struct iog_diag *d);
+
 const char *iog_ivrs_type_name(unsigned type);
 const char *iog_ivhd_entry_name(unsigned type);
 

@@ -47,6 +47,7 @@ struct walk {
 	unsigned ntables;
 	uint64_t window, next_window;
 	int round;
+	int amd; /* AMD-Vi host page tables and device table, not VT-d */
 };
 
 static int overlap(uint64_t a, uint64_t asz, uint64_t b, uint64_t bsz)
@@ -176,6 +177,74 @@ static uint64_t out_limit(const struct walk *w)
 	return 1ull << 52;
 }
 
+/* One page-table entry as the unit reads it. */
+enum pte_kind { PTE_NONE, PTE_TABLE, PTE_LEAF };
+struct pte {
+	enum pte_kind kind;
+	uint64_t addr; /* the next table, or the leaf's (aligned) output address */
+	uint64_t size; /* a leaf's size */
+	unsigned next; /* a table's level */
+	unsigned perm; /* read 1, write 2 */
+};
+
+/*
+ * VT-d second level (9.8): R/W in bits 1:0, PS for large leaves where
+ * CAP.SLLPS allows them. AMD-Vi host tables (AMD IOMMU 2.2.3): PR in bit 0,
+ * NextLevel in 11:9 (0: a leaf of the level's size; 7: a leaf whose size is
+ * the run of ones from address bit 12; else the level of the next table,
+ * lower levels skipped), IR/IW in bits 62:61. Encodings the unit faults on
+ * reach nothing.
+ */
+static struct pte decode(const struct walk *w, uint64_t e, unsigned level)
+{
+	struct pte p = {PTE_NONE, e & ADDR_MASK, 0, 0, 0};
+	unsigned shift = 12 + 9 * (level - 1);
+
+	if (w->amd) {
+		unsigned next = (unsigned)(e >> 9) & 7;
+
+		if (!(e & 1))
+			return p;
+		p.perm = (unsigned)(e >> 61) & 3;
+		if (next && next < level && next != 7) {
+			p.kind = PTE_TABLE;
+			p.next = next;
+			return p;
+		}
+		if (next == 0)
+			p.size = 1ull << shift;
+		else if (next == 7) {
+			unsigned ones = 0;
+
+			while (ones < 40 && ((e >> (12 + ones)) & 1))
+				ones++;
+			p.size = 1ull << (13 + ones);
+			p.addr &= ~(p.size - 1);
+			/* Repeated over size / slot entries: larger than this level's slot, smaller
+			 * than the next level's. */
+			if (p.size <= (1ull << shift) || p.size >= (1ull << (shift + 9)))
+				return p;
+		} else
+			return p; /* NextLevel not below the current one */
+	} else {
+		p.perm = (unsigned)e & 3;
+		if (!p.perm)
+			return p;
+		if (level > 1 && !(e & (1ull << 7))) {
+			p.kind = PTE_TABLE;
+			p.next = level - 1;
+			return p;
+		}
+		if (level > 1 && !large_ok(w, level))
+			return p;
+		p.size = 1ull << shift;
+	}
+	if ((p.addr & (p.size - 1)) || p.addr >= out_limit(w))
+		return p;
+	p.kind = PTE_LEAF;
+	return p;
+}
+
 /* Every reachable leaf below the table at `table` (a level-`level` table). */
 static void walk_table(struct walk *w, uint64_t table, unsigned level, uint64_t iova, unsigned perm)
 {
@@ -187,22 +256,16 @@ static void walk_table(struct walk *w, uint64_t table, unsigned level, uint64_t 
 		return;
 	}
 	for (unsigned i = 0; i < 512 && !w->map_error; i++) {
-		uint64_t e = t[i], at = iova + ((uint64_t)i << shift);
-		unsigned p = perm & (unsigned)(e & 3);
+		struct pte e = decode(w, t[i], level);
+		uint64_t at = iova + ((uint64_t)i << shift);
+		unsigned p = perm & e.perm;
 
-		if (!(e & 3))
-			continue; /* not present */
-		if (level == 1 || (e & (1ull << 7))) {
-			uint64_t size = 1ull << shift, phys = e & ADDR_MASK;
-
-			/* PS where not supported, unaligned or too wide: the unit faults. */
-			if (level > 1 && !large_ok(w, level))
-				continue;
-			if ((phys & (size - 1)) || phys >= out_limit(w) || !p)
-				continue;
-			leaf(w, at, phys, size, p);
-		} else if ((e & ADDR_MASK) < out_limit(w)) {
-			walk_table(w, e & ADDR_MASK, level - 1, at, p);
+		if (e.kind == PTE_LEAF && p) {
+			/* This slot's part of the page (AMD NextLevel 7 pages span several slots).
+			 */
+			leaf(w, at, e.addr + (at & (e.size - 1)), 1ull << shift, p);
+		} else if (e.kind == PTE_TABLE && p && e.addr < out_limit(w)) {
+			walk_table(w, e.addr, e.next, at, p);
 		}
 	}
 	w->plat->unmap(w->plat->ctx, (void *)(uintptr_t)t, IOG_PAGE_SIZE);
@@ -214,32 +277,28 @@ static int translate(struct walk *w, uint64_t table, unsigned levels, uint64_t i
 {
 	unsigned p = 3;
 
-	for (unsigned level = levels; level >= 1; level--) {
+	for (unsigned level = levels; level >= 1;) {
 		unsigned shift = 12 + 9 * (level - 1);
 		const uint64_t *t = w->plat->map(w->plat->ctx, table, IOG_PAGE_SIZE);
-		uint64_t e;
+		struct pte e;
 
 		if (!t) {
 			w->map_error = 1;
 			return -1;
 		}
-		e = t[(iova >> shift) & 511];
+		e = decode(w, t[(iova >> shift) & 511], level);
 		w->plat->unmap(w->plat->ctx, (void *)(uintptr_t)t, IOG_PAGE_SIZE);
-		if (!(e & 3))
+		p &= e.perm;
+		if (e.kind == PTE_NONE || !p)
 			return -1;
-		p &= (unsigned)(e & 3);
-		if (level == 1 || (e & (1ull << 7))) {
-			uint64_t sz = 1ull << shift;
-
-			if ((level > 1 && !large_ok(w, level)) || ((e & ADDR_MASK) & (sz - 1)) ||
-			    !p)
-				return -1;
-			*phys = (e & ADDR_MASK) + (iova & (sz - 1));
+		if (e.kind == PTE_LEAF) {
+			*phys = e.addr + (iova & (e.size - 1));
 			*perm = p;
-			*size = sz - (iova & (sz - 1));
+			*size = e.size - (iova & (e.size - 1));
 			return 0;
 		}
-		table = e & ADDR_MASK;
+		table = e.addr;
+		level = e.next;
 	}
 	return -1;
 }
@@ -392,9 +451,12 @@ static void collect_tables(struct walk *w, uint64_t table, unsigned level)
 		w->map_error = 1;
 		return;
 	}
-	for (unsigned i = 0; i < 512 && !w->map_error; i++)
-		if ((t[i] & 3) && !(t[i] & (1ull << 7)) && (t[i] & ADDR_MASK) < out_limit(w))
-			collect_tables(w, t[i] & ADDR_MASK, level - 1);
+	for (unsigned i = 0; i < 512 && !w->map_error; i++) {
+		struct pte e = decode(w, t[i], level);
+
+		if (e.kind == PTE_TABLE && e.addr < out_limit(w))
+			collect_tables(w, e.addr, e.next);
+	}
 	w->plat->unmap(w->plat->ctx, (void *)(uintptr_t)t, IOG_PAGE_SIZE);
 }
 
