@@ -78,4 +78,13 @@ struct iog_verify_report {
 int iog_verify_unit(const struct iog_platform *plat, const struct iog_verify_input *in,
 		    struct iog_verify_report *rep);
 
+/*
+ * The same for an AMD IOMMU (in->unit_base: its MMIO base), walking every
+ * device table entry to its host page tables; `contexts` counts valid
+ * entries. The device table, command buffer and event log count as the
+ * IOMMU's own pages.
+ */
+int iog_verify_amdvi_unit(const struct iog_platform *plat, const struct iog_verify_input *in,
+			  struct iog_verify_report *rep);
+
 #endif

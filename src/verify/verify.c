@@ -344,40 +344,33 @@ static int has_own_rules(const struct walk *w)
 	return 0;
 }
 
-static void check_context(struct walk *w, uint64_t lo, uint64_t hi, struct memo *memo,
-			  unsigned *nmemo)
+/* A device whose requests go untranslated (with `perm`): it reaches everything. */
+static void reaches_all(struct walk *w, unsigned perm, const char *what)
 {
-	unsigned tt = (unsigned)(lo >> 2) & 3, aw = (unsigned)hi & 7, levels;
-	uint64_t table = lo & ADDR_MASK;
+	if (w->round || !perm)
+		return; /* round 0 has said it; no permission reaches nothing */
+	if (w->ntables)
+		violation(w, w->tables[0].base, w->tables[0].base, perm,
+			  "a pass-through device reaches the IOMMU's own tables");
+	else if (w->in->nprotect)
+		violation(w, w->in->protect[0].base, w->in->protect[0].base, perm, what);
+	else if (has_own_rules(w) == 2)
+		violation(w, 0, 0, perm, "a granted device is in pass-through");
+}
+
+/* The device's domain: `levels` of tables at `table`, entered with `perm`. */
+static void check_domain(struct walk *w, uint64_t table, unsigned levels, unsigned perm,
+			 struct memo *memo, unsigned *nmemo)
+{
 	int rules;
 
-	/*
-	 * Pass-through (TT = 10b, where ECAP.PT), and TT = 01b where ECAP.DT:
-	 * the latter accepts translated (ATS) requests that skip these tables.
-	 */
-	if (tt == 2 || (tt == 1 && (w->ecap & (1ull << 2)))) {
-		if ((tt == 2 && !(w->ecap & (1ull << 6))) || w->round)
-			return; /* round 0 has said it */
-		if (w->ntables)
-			violation(w, w->tables[0].base, w->tables[0].base, 3,
-				  "a pass-through device reaches the IOMMU's own tables");
-		else if (w->in->nprotect)
-			violation(w, w->in->protect[0].base, w->in->protect[0].base, 3,
-				  "a pass-through device reaches protected memory");
-		else if (has_own_rules(w) == 2)
-			violation(w, 0, 0, 3, "a granted device is in pass-through");
-		return;
-	}
-	if (tt == 3 || aw < 1 || aw > 3 || !(((w->cap >> 8) & 0x1f) & (1u << aw)))
-		return; /* the unit faults on this entry */
-	levels = aw + 2;
-	if (table >= out_limit(w))
+	if (table >= out_limit(w) || !perm)
 		return;
 	rules = has_own_rules(w);
 	w->strict = rules == 2;
 	if (!rules) {
 		for (unsigned i = 0; i < *nmemo; i++)
-			if (memo[i].table == table && memo[i].levels == levels) {
+			if (memo[i].table == table && memo[i].levels == (levels | perm << 8)) {
 				if (!memo[i].ok)
 					violation(w, 0, 0, 0,
 						  "shares tables that reach protected memory");
@@ -387,11 +380,55 @@ static void check_context(struct walk *w, uint64_t lo, uint64_t hi, struct memo 
 	w->failed = 0;
 	if (!w->round)
 		w->rep->tables++;
-	walk_table(w, table, levels, 0, 3);
+	walk_table(w, table, levels, 0, perm);
 	if (w->strict && !w->round)
 		check_grants(w, table, levels);
 	if (!rules && *nmemo < MAX_MEMO)
-		memo[(*nmemo)++] = (struct memo){table, levels, !w->failed};
+		memo[(*nmemo)++] = (struct memo){table, levels | perm << 8, !w->failed};
+}
+
+static void check_context(struct walk *w, uint64_t lo, uint64_t hi, struct memo *memo,
+			  unsigned *nmemo)
+{
+	unsigned tt = (unsigned)(lo >> 2) & 3, aw = (unsigned)hi & 7;
+
+	/*
+	 * Pass-through (TT = 10b, where ECAP.PT), and TT = 01b where ECAP.DT:
+	 * the latter accepts translated (ATS) requests that skip these tables.
+	 */
+	if (tt == 2 || (tt == 1 && (w->ecap & (1ull << 2)))) {
+		if (tt == 1 || (w->ecap & (1ull << 6)))
+			reaches_all(w, 3, "a pass-through device reaches protected memory");
+		return;
+	}
+	if (tt == 3 || aw < 1 || aw > 3 || !(((w->cap >> 8) & 0x1f) & (1u << aw)))
+		return; /* the unit faults on this entry */
+	check_domain(w, lo & ADDR_MASK, aw + 2, 3, memo, nmemo);
+}
+
+/*
+ * An AMD device table entry (2.2.2): V = 0 passes DMA untranslated; TV = 0,
+ * or mode 0, lets it through untranslated within the entry's IR/IW; mode
+ * 1-6 walks that many levels of host tables, the entry's IR/IW limiting
+ * every level; mode 7 blocks.
+ */
+static void check_dte(struct walk *w, uint64_t q0, struct memo *memo, unsigned *nmemo)
+{
+	unsigned mode = (unsigned)(q0 >> 9) & 7, perm = (unsigned)(q0 >> 61) & 3;
+
+	if (!(q0 & 1)) {
+		reaches_all(w, 3,
+			    "a device without a valid device table entry reaches protected "
+			    "memory");
+		return;
+	}
+	if (!(q0 & 2) || mode == 0) {
+		reaches_all(w, perm, "an untranslated device reaches protected memory");
+		return;
+	}
+	if (mode == 7)
+		return;
+	check_domain(w, q0 & ADDR_MASK, mode, perm, memo, nmemo);
 }
 
 /* Adds [base, base + size) to this round's table runs, if it lies in the window. */
@@ -596,6 +633,122 @@ int iog_verify_unit(const struct iog_platform *plat, const struct iog_verify_inp
 		}
 	}
 	plat->unmap(plat->ctx, (void *)(uintptr_t)root, IOG_PAGE_SIZE);
+	if (w.map_error)
+		return IOG_ENOMEM;
+	return rep->violations ? IOG_ECONFLICT : IOG_OK;
+}
+
+/* ---- AMD-Vi: from the device table base register ---- */
+
+#define AMD_DEV_TAB 0x0000
+#define AMD_CMD_BUF 0x0008
+#define AMD_EVT_LOG 0x0010
+#define AMD_CONTROL 0x0018
+#define AMD_IOMMU_EN (1ull << 0)
+
+/* A buffer register: base 51:12, 2^len 16-byte entries in bits 59:56. */
+static void add_buffer(struct walk *w, uint64_t reg)
+{
+	unsigned len = (unsigned)(reg >> 56) & 0xf;
+
+	if (reg & ADDR_MASK)
+		add_table(w, reg & ADDR_MASK, 16ull << (len < 8 ? 8 : len));
+}
+
+/* The device table's entries, one page mapped at a time; fn per valid entry. */
+static void each_dte(struct walk *w, uint64_t dt, unsigned ndev,
+		     void (*fn)(struct walk *w, uint64_t q0, struct memo *memo, unsigned *nmemo),
+		     struct memo *memo, unsigned *nmemo)
+{
+	for (unsigned page = 0; page * 128 < ndev && !w->map_error; page++) {
+		const uint64_t *t = w->plat->map(w->plat->ctx, dt + (uint64_t)page * IOG_PAGE_SIZE,
+						 IOG_PAGE_SIZE);
+
+		if (!t) {
+			w->map_error = 1;
+			return;
+		}
+		for (unsigned i = 0; i < 128; i++) {
+			w->sid = (uint16_t)(page * 128 + i);
+			fn(w, t[4 * i], memo, nmemo);
+		}
+		w->plat->unmap(w->plat->ctx, (void *)(uintptr_t)t, IOG_PAGE_SIZE);
+	}
+}
+
+static void collect_dte(struct walk *w, uint64_t q0, struct memo *seen, unsigned *nseen)
+{
+	unsigned mode = (unsigned)(q0 >> 9) & 7, k;
+	uint64_t table = q0 & ADDR_MASK;
+
+	if ((q0 & 3) != 3 || mode == 0 || mode == 7 || table >= out_limit(w))
+		return;
+	for (k = 0; k < *nseen && !(seen[k].table == table && seen[k].levels == mode); k++)
+		;
+	if (k < *nseen)
+		return;
+	if (*nseen < MAX_MEMO)
+		seen[(*nseen)++] = (struct memo){table, mode, 1};
+	collect_tables(w, table, mode);
+}
+
+static void count_dte(struct walk *w, uint64_t q0, struct memo *memo, unsigned *nmemo)
+{
+	if (!w->round && (q0 & 1))
+		w->rep->contexts++;
+	check_dte(w, q0, memo, nmemo);
+}
+
+int iog_verify_amdvi_unit(const struct iog_platform *plat, const struct iog_verify_input *in,
+			  struct iog_verify_report *rep)
+{
+	struct walk w;
+	uint64_t dtb, dt;
+	unsigned ndev;
+
+	if (!plat || !in || !rep || !plat->map || !plat->unmap || !plat->reg_read64 ||
+	    (in->nprotect && !in->protect) || (in->ngrants && !in->grants) ||
+	    (in->nexceptions && !in->exceptions))
+		return IOG_EINVAL;
+	iog_memset(rep, 0, sizeof(*rep));
+	iog_memset(&w, 0, sizeof(w));
+	w.plat = plat;
+	w.in = in;
+	w.rep = rep;
+	w.amd = 1;
+	if (!(plat->reg_read64(plat->ctx, in->unit_base, AMD_CONTROL) & AMD_IOMMU_EN)) {
+		w.sid = 0xffff;
+		if (in->nprotect)
+			violation(&w, in->protect[0].base, in->protect[0].base, 3,
+				  "translation is off: every device reaches all memory");
+		return rep->violations ? IOG_ECONFLICT : IOG_OK;
+	}
+	dtb = plat->reg_read64(plat->ctx, in->unit_base, AMD_DEV_TAB);
+	dt = dtb & ADDR_MASK;
+	ndev = ((unsigned)(dtb & 0x1ff) + 1) * 128;
+	do {
+		struct memo memo[MAX_MEMO];
+		unsigned nmemo = 0;
+
+		w.ntables = 0;
+		w.next_window = ~0ull;
+		add_table(&w, dt, (uint64_t)ndev * 32);
+		add_buffer(&w, plat->reg_read64(plat->ctx, in->unit_base, AMD_CMD_BUF));
+		add_buffer(&w, plat->reg_read64(plat->ctx, in->unit_base, AMD_EVT_LOG));
+		each_dte(&w, dt, ndev, collect_dte, memo, &nmemo);
+		nmemo = 0;
+		each_dte(&w, dt, ndev, count_dte, memo, &nmemo);
+		w.window = w.next_window;
+		w.round++;
+	} while (w.next_window != ~0ull && !w.map_error);
+	/* A granted device outside the table, or not translated, reaches nothing of its grant. */
+	for (unsigned i = 0; i < in->ngrants; i++) {
+		const struct iog_grant *g = &in->grants[i];
+
+		w.sid = (uint16_t)(g->bus << 8 | g->devfn);
+		if (g->segment == in->segment && w.sid >= ndev)
+			violation(&w, g->base, 0, 0, "a granted device has no device table entry");
+	}
 	if (w.map_error)
 		return IOG_ENOMEM;
 	return rep->violations ? IOG_ECONFLICT : IOG_OK;
