@@ -595,6 +595,570 @@ static void test_command_buffer_off(void **state)
 	assert_int_equal(f->m.stats.inv_int_table, 1);
 }
 
+/* ---- Translation ---- */
+
+static uint64_t dte_addr(struct fix *f, uint16_t devid)
+{
+	return f->dtb + (uint64_t)devid * 32;
+}
+
+static void set_dte(struct fix *f, uint16_t devid, uint64_t q0, uint64_t q1, uint64_t q2,
+		    uint64_t q3)
+{
+	uint64_t a = dte_addr(f, devid);
+
+	put64(f, a, q0);
+	put64(f, a + 8, q1);
+	put64(f, a + 16, q2);
+	put64(f, a + 24, q3);
+}
+
+/* A translated domain of `mode` levels for devid: returns its root table. */
+static uint64_t domain(struct fix *f, uint16_t devid, unsigned mode, uint16_t did)
+{
+	uint64_t root = page(f);
+
+	set_dte(f, devid,
+		root | AMDVM_DTE_MODE_FIELD(mode) | AMDVM_DTE_IR | AMDVM_DTE_IW | AMDVM_DTE_TV |
+			AMDVM_DTE_V,
+		did, 0, 0);
+	return root;
+}
+
+static uint64_t index_of(uint64_t iova, unsigned level)
+{
+	return (iova >> (12 + 9 * (level - 1))) & 0x1ff;
+}
+
+/*
+ * Maps iova -> phys with a leaf at leaf_level (1: 4 KiB, 2: 2 MiB, 3: 1 GiB)
+ * in tables of `levels` levels, PDEs granting everything; returns the
+ * address of the leaf entry.
+ */
+static uint64_t map(struct fix *f, uint64_t root, unsigned levels, uint64_t iova, uint64_t phys,
+		    unsigned leaf_level, uint64_t perm)
+{
+	uint64_t table = root, ea;
+
+	for (unsigned l = levels; l > leaf_level; l--) {
+		uint64_t e;
+
+		ea = table + index_of(iova, l) * 8;
+		e = get64(f, ea);
+		if (!(e & AMDVM_PTE_PR)) {
+			e = page(f) | AMDVM_PTE_NL(l - 1) | RW | AMDVM_PTE_PR;
+			put64(f, ea, e);
+		}
+		table = e & AMDVM_ADDR_MASK;
+	}
+	ea = table + index_of(iova, leaf_level) * 8;
+	put64(f, ea, phys | perm | AMDVM_PTE_PR);
+	return ea;
+}
+
+/* The address of the entry of `level` that the walk for iova reads (tables present). */
+static uint64_t entry_at(struct fix *f, uint64_t root, unsigned levels, uint64_t iova,
+			 unsigned level)
+{
+	uint64_t table = root;
+
+	for (unsigned l = levels; l > level; l--)
+		table = get64(f, table + index_of(iova, l) * 8) & AMDVM_ADDR_MASK;
+	return table + index_of(iova, level) * 8;
+}
+
+static uint64_t xlate(struct fix *f, uint16_t devid, uint64_t iova, int write)
+{
+	struct amdvi_dma_result r;
+
+	assert_int_equal(amdvi_model_dma(&f->m, devid, iova, 8, write, &r), 0);
+	assert_int_equal(r.ok, 1);
+	return r.phys;
+}
+
+/* A request that must be blocked with `code` and `flags`, logged and popped from the log. */
+static void expect_fault(struct fix *f, uint16_t devid, uint16_t did, uint64_t iova, int write,
+			 unsigned code, unsigned flags)
+{
+	struct amdvi_dma_result r;
+
+	assert_int_equal(amdvi_model_dma(&f->m, devid, iova, 4, write, &r), -1);
+	assert_int_equal(r.ok, 0);
+	assert_int_equal(r.event, code);
+	assert_int_equal(r.flags, flags);
+	assert_int_equal(r.fault_addr, iova);
+	assert_int_equal(r.logged, 1);
+	expect_event(f, code, devid, did, flags, iova);
+	assert_int_equal(events_pending(f), 0);
+}
+
+/* ---- Tests: translation ---- */
+
+static void test_iommu_off_untranslated(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 1, 0);
+	struct amdvi_dma_result r;
+
+	/* A DTE that blocks everything (mode 0, no IR/IW), but IommuEn = 0. */
+	set_dte(f, devid, AMDVM_DTE_TV | AMDVM_DTE_V, 3, 0, 0);
+	wr64(f, AMDVM_REG_DTB, f->dtb | 1);
+	assert_int_equal(amdvi_model_dma(&f->m, devid, 0x123456, 8, 1, &r), 0);
+	assert_int_equal(r.phys, 0x123456);
+	assert_int_equal(r.untranslated, 1);
+	assert_int_equal(amdvi_model_dte_count(&f->m), 0);
+	assert_int_equal(f->m.stats.dma_untranslated, 1);
+	/* On, the DTE rules. */
+	enable(f);
+	expect_fault(f, devid, 3, 0x123456, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	expect_fault(f, devid, 3, 0x123456, 0, AMDVM_EVT_IO_PAGE_FAULT, FAULT_R);
+	assert_int_equal(f->m.stats.dma_blocked, 2);
+}
+
+static void test_dte_valid_bit(void **state)
+{
+	struct fix *f = *state;
+	struct amdvi_dma_result r;
+
+	enable(f);
+	/* V = 0: untranslated and unchecked, whatever the rest says (a zeroed table passes all). */
+	set_dte(f, DEVID(0, 2, 0), AMDVM_DTE_MODE_FIELD(7) | AMDVM_DTE_TV | 0x7c, 9, ~0ull, ~0ull);
+	assert_int_equal(xlate(f, DEVID(0, 2, 0), 0xfff000, 1), 0xfff000);
+	assert_int_equal(xlate(f, DEVID(0, 3, 0), 0x5000, 0), 0x5000);
+	assert_int_equal(amdvi_model_dma(&f->m, DEVID(0, 3, 0), 0x5000, 4, 1, &r), 0);
+	assert_int_equal(r.untranslated, 1);
+	assert_int_equal(events_pending(f), 0);
+}
+
+static void test_dte_tv0_and_mode0(void **state)
+{
+	struct fix *f = *state;
+	uint16_t a = DEVID(0, 4, 0), b = DEVID(0, 4, 1), c = DEVID(0, 4, 2), d = DEVID(0, 4, 3);
+
+	enable(f);
+	/* V = 1, TV = 0: untranslated, IR/IW decide; Mode and the root are not looked at. */
+	set_dte(f, a, AMDVM_DTE_V, 0x11, 0, 0);
+	expect_fault(f, a, 0x11, 0x8000, 0, AMDVM_EVT_IO_PAGE_FAULT, FAULT_R);
+	expect_fault(f, a, 0x11, 0x8000, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	set_dte(f, b, AMDVM_DTE_IR | AMDVM_DTE_MODE_FIELD(7) | 0xdead000 | AMDVM_DTE_V, 0x12, 0, 0);
+	assert_int_equal(xlate(f, b, 0x8000, 0), 0x8000);
+	expect_fault(f, b, 0x12, 0x8000, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	/* TV = 1, Mode 0: the same. */
+	set_dte(f, c, AMDVM_DTE_IR | AMDVM_DTE_IW | AMDVM_DTE_TV | AMDVM_DTE_V, 0x13, 0, 0);
+	assert_int_equal(xlate(f, c, 0x7654320, 1), 0x7654320);
+	assert_int_equal(xlate(f, c, 0x7654320, 0), 0x7654320);
+	set_dte(f, d, AMDVM_DTE_IW | AMDVM_DTE_TV | AMDVM_DTE_V, 0x14, 0, 0);
+	assert_int_equal(xlate(f, d, 0x9000, 1), 0x9000);
+	expect_fault(f, d, 0x14, 0x9000, 0, AMDVM_EVT_IO_PAGE_FAULT, FAULT_R);
+	/* Nothing of this fills the IOTLB. */
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 0);
+}
+
+static void test_translate_3level_4k(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 3, 0), other = DEVID(0, 31, 7);
+	uint64_t root = domain(f, devid, 3, 5);
+	struct amdvi_dma_result r;
+
+	map(f, root, 3, 0x1000, 0x300000, 1, RW);
+	map(f, root, 3, 0x7ffffff000ull, 0x301000, 1, R); /* the top of a 39-bit space */
+	enable(f);
+	assert_int_equal(amdvi_model_dma(&f->m, devid, 0x1234, 4, 1, &r), 0);
+	assert_int_equal(r.phys, 0x300234);
+	assert_int_equal(r.untranslated, 0);
+	assert_int_equal(xlate(f, devid, 0x7ffffff008ull, 0), 0x301008);
+	expect_fault(f, devid, 5, 0x7ffffff008ull, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	assert_int_equal(f->m.stats.iotlb_misses, 2);
+	assert_int_equal(xlate(f, devid, 0x1ff8, 0), 0x300ff8);
+	assert_int_equal(f->m.stats.iotlb_hits, 2);
+	/* Another device in the same domain shares the cached translations. */
+	set_dte(f, other,
+		root | AMDVM_DTE_MODE_FIELD(3) | AMDVM_DTE_IR | AMDVM_DTE_IW | AMDVM_DTE_TV |
+			AMDVM_DTE_V,
+		5, 0, 0);
+	assert_int_equal(xlate(f, other, 0x1000, 0), 0x300000);
+	assert_int_equal(f->m.stats.iotlb_hits, 3);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 2);
+	assert_int_equal(amdvi_model_dte_count(&f->m), 2);
+	assert_int_equal(f->m.stats.stale_iotlb_used, 0);
+}
+
+static uint8_t leaf_size_of(struct fix *f, uint64_t iova)
+{
+	for (unsigned i = 0; i < AMDVM_IOTLB_SIZE; i++) {
+		const struct amdvi_model_iotlb_entry *e = &f->m.iotlb[i];
+
+		if (e->valid && iova - e->iova < (1ull << e->size_lg2))
+			return e->size_lg2;
+	}
+	fail_msg("no IOTLB entry for %#llx", (unsigned long long)iova);
+	return 0;
+}
+
+static void test_translate_large_pages(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 5, 0);
+	uint64_t root = domain(f, devid, 4, 6);
+
+	map(f, root, 4, 0x40000000ull, 0x400000, 2, RW);     /* 2 MiB */
+	map(f, root, 4, 0x8000000000ull, 0x40000000, 3, RW); /* 1 GiB */
+	map(f, root, 4, 0x40200000ull, 0x601000, 2, RW);     /* low address bits are ignored */
+	map(f, root, 4, 0x40400000ull, 0x5000, 1, RW);	     /* 4 KiB next to them */
+	enable(f);
+	assert_int_equal(xlate(f, devid, 0x40123456ull, 1), 0x523456);
+	assert_int_equal(xlate(f, devid, 0x401ffff0ull, 0), 0x5ffff0);
+	assert_int_equal(leaf_size_of(f, 0x40000000ull), 21);
+	assert_int_equal(xlate(f, devid, 0x8012345678ull, 0), 0x52345678);
+	assert_int_equal(xlate(f, devid, 0x803ffffff8ull, 1), 0x7ffffff8);
+	assert_int_equal(leaf_size_of(f, 0x8000000000ull), 30);
+	assert_int_equal(xlate(f, devid, 0x40200010ull, 0), 0x600010);
+	assert_int_equal(xlate(f, devid, 0x40400010ull, 0), 0x5010);
+	assert_int_equal(leaf_size_of(f, 0x40400000ull), 12);
+	/* One entry per leaf: 4 misses, the rest hits. */
+	assert_int_equal(f->m.stats.iotlb_misses, 4);
+	assert_int_equal(f->m.stats.iotlb_hits, 2);
+	/* Beyond the 1 GiB page nothing is mapped. */
+	expect_fault(f, devid, 6, 0x8040000000ull, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+}
+
+static void test_translate_6level(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 6, 0), five = DEVID(0, 6, 1);
+	uint64_t root = domain(f, devid, 6, 7), root5 = domain(f, five, 5, 8);
+
+	/* Mode 6 reaches all 64 bits: the level-6 table is indexed by bits 63:57. */
+	map(f, root, 6, 0x0123456789abc000ull, 0x700000, 1, RW);
+	map(f, root, 6, 0x8000000000001000ull, 0x701000, 1, RW);
+	map(f, root, 6, 0xfffffffffffff000ull, 0x702000, 1, R);
+	map(f, root5, 5, 0x01fffffffffff000ull, 0x703000, 1, RW); /* mode 5: 57 bits */
+	enable(f);
+	assert_int_equal(xlate(f, devid, 0x0123456789abc123ull, 1), 0x700123);
+	assert_int_equal(xlate(f, devid, 0x8000000000001ff8ull, 0), 0x701ff8);
+	assert_int_equal(xlate(f, devid, 0xfffffffffffffff0ull, 0), 0x702ff0);
+	assert_int_equal(get64(f, root) & AMDVM_PTE_PR, 1); /* index 0 */
+	assert_int_equal(get64(f, root + 0x40 * 8) & AMDVM_PTE_PR, 1);
+	assert_int_equal(get64(f, root + 0x7f * 8) & AMDVM_PTE_PR, 1);
+	assert_int_equal(xlate(f, five, 0x01fffffffffff100ull, 1), 0x703100);
+	expect_fault(f, five, 8, 0x0200000000000000ull, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+}
+
+static void test_level_skipping(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 7, 0);
+	uint64_t root = domain(f, devid, 4, 9);
+	uint64_t t2 = page(f), t1 = page(f), t1b = page(f);
+
+	/* Root entry 0 -> a level-2 table (level 3 skipped) -> level 1 -> 4 KiB. */
+	put64(f, root, t2 | AMDVM_PTE_NL(2) | RW | AMDVM_PTE_PR);
+	put64(f, t2 + 1 * 8, t1 | AMDVM_PTE_NL(1) | RW | AMDVM_PTE_PR);
+	put64(f, t1 + 3 * 8, 0x500000 | RW | AMDVM_PTE_PR);
+	/* Root entry 1 -> straight to a level-1 table (levels 3 and 2 skipped). */
+	put64(f, root + 8, t1b | AMDVM_PTE_NL(1) | RW | AMDVM_PTE_PR);
+	put64(f, t1b + 5 * 8, 0x501000 | RW | AMDVM_PTE_PR);
+	enable(f);
+	assert_int_equal(xlate(f, devid, 0x203010, 0), 0x500010);
+	assert_int_equal(xlate(f, devid, 0x8000005010ull, 1), 0x501010);
+	/* The address bits of a skipped level must be zero: nothing aliases. */
+	expect_fault(f, devid, 9, 0x40203010ull, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	expect_fault(f, devid, 9, 0x8000205010ull, 1, AMDVM_EVT_IO_PAGE_FAULT, AMDVM_EVT_FLAG_RW);
+	expect_fault(f, devid, 9, 0x8040005010ull, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	/* The probe (no caches) agrees. */
+	struct amdvi_dma_result r;
+
+	assert_int_equal(amdvi_model_probe(&f->m, devid, 0x8000005000ull, 0, &r), 0);
+	assert_int_equal(r.phys, 0x501000);
+	assert_int_equal(amdvi_model_probe(&f->m, devid, 0x8000205000ull, 0, &r), -1);
+	assert_int_equal(r.event, AMDVM_EVT_IO_PAGE_FAULT);
+}
+
+static void test_size_encoded_leaves(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 8, 0);
+	uint64_t root = domain(f, devid, 3, 10);
+	/* A 32 KiB page: NextLevel 7 with address bits 13:12 = 11b, 14 = 0; in 8 level-1 entries.
+	 */
+	uint64_t pte32k = 0x700000 | 0x3000 | AMDVM_PTE_NL(7) | RW | AMDVM_PTE_PR;
+	/* A 4 MiB page at level 2: bits 20:12 all 1, 21 = 0; in 2 level-2 entries. */
+	uint64_t pte4m = 0x800000 | 0x1ff000 | AMDVM_PTE_NL(7) | RW | AMDVM_PTE_PR;
+	uint64_t t1, t2;
+
+	map(f, root, 3, 0x10000, 0, 1, 0); /* builds the tables down to level 1 */
+	t2 = entry_at(f, root, 3, 0x10000, 2) & ~0xfffull;
+	t1 = get64(f, entry_at(f, root, 3, 0x10000, 2)) & AMDVM_ADDR_MASK;
+	for (unsigned i = 16; i < 24; i++)
+		put64(f, t1 + i * 8, pte32k);
+	put64(f, t2 + 2 * 8, pte4m);
+	put64(f, t2 + 3 * 8, pte4m);
+	/* At level 1 an encoded 2 MiB (bits 19:12 all 1) is the size of the whole table: bad. */
+	put64(f, t1 + 40 * 8, 0x600000 | 0xff000 | AMDVM_PTE_NL(7) | RW | AMDVM_PTE_PR);
+	enable(f);
+	assert_int_equal(xlate(f, devid, 0x15678, 1), 0x705678);
+	assert_int_equal(leaf_size_of(f, 0x10000), 15);
+	assert_int_equal(xlate(f, devid, 0x10008, 0), 0x700008);
+	assert_int_equal(xlate(f, devid, 0x17ff8, 0), 0x707ff8);
+	assert_int_equal(f->m.stats.iotlb_misses, 1);
+	assert_int_equal(xlate(f, devid, 0x6abcde, 0), 0xaabcde);
+	assert_int_equal(xlate(f, devid, 0x400000, 1), 0x800000);
+	assert_int_equal(leaf_size_of(f, 0x400000), 22);
+	assert_int_equal(f->m.stats.iotlb_misses, 2);
+	expect_fault(f, devid, 10, 0x28000, 0, AMDVM_EVT_IO_PAGE_FAULT,
+		     AMDVM_EVT_FLAG_PR | AMDVM_EVT_FLAG_RZ);
+}
+
+static void test_permissions_every_level(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 9, 0), ro = DEVID(0, 9, 1);
+	uint64_t root = domain(f, devid, 4, 11), root2;
+	const uint64_t slot = 0x8000000000ull; /* one level-4 entry per case */
+
+	for (unsigned k = 1; k <= 5; k++)
+		map(f, root, 4, k * slot, 0x300000 + k * 0x1000, 1, RW);
+	/* 1: the level-4 PDE lacks IW; 2: the level-3 PDE lacks IR; 3: level 2 lacks IW. */
+	put64(f, entry_at(f, root, 4, 1 * slot, 4), get64(f, entry_at(f, root, 4, slot, 4)) & ~W);
+	put64(f, entry_at(f, root, 4, 2 * slot, 3),
+	      get64(f, entry_at(f, root, 4, 2 * slot, 3)) & ~R);
+	put64(f, entry_at(f, root, 4, 3 * slot, 2),
+	      get64(f, entry_at(f, root, 4, 3 * slot, 2)) & ~W);
+	/* 4: a read-only leaf; 5: a write-only leaf. */
+	put64(f, entry_at(f, root, 4, 4 * slot, 1), 0x304000 | R | AMDVM_PTE_PR);
+	put64(f, entry_at(f, root, 4, 5 * slot, 1), 0x305000 | W | AMDVM_PTE_PR);
+	enable(f);
+	assert_int_equal(xlate(f, devid, 1 * slot, 0), 0x301000);
+	expect_fault(f, devid, 11, 1 * slot, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	assert_int_equal(xlate(f, devid, 2 * slot, 1), 0x302000);
+	expect_fault(f, devid, 11, 2 * slot, 0, AMDVM_EVT_IO_PAGE_FAULT, FAULT_R);
+	assert_int_equal(xlate(f, devid, 3 * slot + 8, 0), 0x303008);
+	expect_fault(f, devid, 11, 3 * slot + 8, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	assert_int_equal(xlate(f, devid, 4 * slot, 0), 0x304000);
+	expect_fault(f, devid, 11, 4 * slot, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	assert_int_equal(xlate(f, devid, 5 * slot, 1), 0x305000);
+	expect_fault(f, devid, 11, 5 * slot, 0, AMDVM_EVT_IO_PAGE_FAULT, FAULT_R);
+	/* The DTE's own IR/IW count too: a device with IR only cannot write through RW tables. */
+	root2 = domain(f, ro, 3, 12);
+	map(f, root2, 3, 0x1000, 0x310000, 1, RW);
+	put64(f, dte_addr(f, ro), get64(f, dte_addr(f, ro)) & ~AMDVM_DTE_IW);
+	assert_int_equal(xlate(f, ro, 0x1000, 0), 0x310000);
+	expect_fault(f, ro, 12, 0x1000, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+}
+
+static void test_not_present_faults(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 20, 0);
+	uint64_t root = domain(f, devid, 4, 0x77);
+
+	map(f, root, 4, 0x1000, 0x300000, 1, RW);
+	/* An entry with everything but PR is not present either. */
+	put64(f, entry_at(f, root, 4, 0x3000, 1), 0x303000 | RW);
+	enable(f);
+	/* Missing at level 1, 2, 3 and 4: PR = 0, RW as the request; the domain and address. */
+	expect_fault(f, devid, 0x77, 0x2010, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	expect_fault(f, devid, 0x77, 0x3000, 1, AMDVM_EVT_IO_PAGE_FAULT, AMDVM_EVT_FLAG_RW);
+	expect_fault(f, devid, 0x77, 0x200000, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	expect_fault(f, devid, 0x77, 0x40000000, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	expect_fault(f, devid, 0x77, 0x8000000000ull, 1, AMDVM_EVT_IO_PAGE_FAULT,
+		     AMDVM_EVT_FLAG_RW);
+	/* Faults are not cached: mapped now, it works at once. */
+	map(f, root, 4, 0x2000, 0x302000, 1, RW);
+	assert_int_equal(xlate(f, devid, 0x2010, 0), 0x302010);
+	assert_int_equal(f->m.stats.events_written, 5);
+}
+
+static void test_iova_beyond_mode(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 10, 0), one = DEVID(0, 10, 1);
+	uint64_t root = domain(f, devid, 3, 13), root1 = domain(f, one, 1, 14);
+
+	map(f, root, 3, 0x1000, 0x300000, 1, RW);
+	map(f, root1, 1, 0x5000, 0x305000, 1, RW); /* mode 1: one level-1 table, 2 MiB */
+	enable(f);
+	assert_int_equal(xlate(f, devid, 0x1000, 0), 0x300000);
+	/* Bit 39 set: beyond a 3-level table, a fault (not an alias of 0x1000). */
+	expect_fault(f, devid, 13, 0x8000001000ull, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	expect_fault(f, devid, 13, 0x8000000000001000ull, 1, AMDVM_EVT_IO_PAGE_FAULT,
+		     AMDVM_EVT_FLAG_RW);
+	assert_int_equal(xlate(f, one, 0x5008, 1), 0x305008);
+	expect_fault(f, one, 14, 0x205000, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+}
+
+static void test_illegal_dte(void **state)
+{
+	struct fix *f = *state;
+	uint64_t good =
+		AMDVM_DTE_MODE_FIELD(3) | AMDVM_DTE_IR | AMDVM_DTE_IW | AMDVM_DTE_TV | AMDVM_DTE_V;
+	static const uint64_t rsvd[][2] = {
+		{0, 1ull << 2},	 {0, 1ull << 6},  {0, 1ull << 63}, {3, 1ull << 0},
+		{3, 1ull << 14}, {3, 1ull << 48}, {3, 1ull << 53},
+	};
+	uint16_t devid = 0x20;
+
+	enable(f);
+	/* Mode 7 is reserved. */
+	set_dte(f, devid, good | AMDVM_DTE_MODE_FIELD(7), 1, 0, 0);
+	expect_fault(f, devid, 0, 0x1000, 0, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY, 0);
+	/* Reserved bits: RZ in the event. */
+	for (unsigned i = 0; i < sizeof(rsvd) / sizeof(rsvd[0]); i++) {
+		uint64_t q[4] = {good | page(f), 1, 0, 0};
+
+		devid++;
+		q[rsvd[i][0]] |= rsvd[i][1];
+		set_dte(f, devid, q[0], q[1], q[2], q[3]);
+		expect_fault(f, devid, 0, 0x1000, 1, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY,
+			     AMDVM_EVT_FLAG_RZ | AMDVM_EVT_FLAG_RW);
+	}
+	/* Defined fields are not reserved: HAD (8:7), the vIOMMU fields, the interrupt half. */
+	devid++;
+	set_dte(f, devid, good | page(f) | 3ull << 7, 1, ~0ull, 0xffc0ffffffff8000ull);
+	expect_fault(f, devid, 1, 0x1000, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	/* A mode deeper than EFR.HATS allows: with HATS = 0, 5 and 6 are illegal, 4 is not. */
+	model_init(f, AMDVM_EFR_IA_SUP);
+	enable(f);
+	set_dte(f, 0x30, good | AMDVM_DTE_MODE_FIELD(5) | page(f), 2, 0, 0);
+	expect_fault(f, 0x30, 0, 0x1000, 0, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY, 0);
+	set_dte(f, 0x31, (good & ~AMDVM_DTE_MODE_FIELD(7)) | AMDVM_DTE_MODE_FIELD(6) | page(f), 2,
+		0, 0);
+	expect_fault(f, 0x31, 0, 0x1000, 0, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY, 0);
+	set_dte(f, 0x32, (good & ~AMDVM_DTE_MODE_FIELD(7)) | AMDVM_DTE_MODE_FIELD(4) | page(f), 2,
+		0, 0);
+	expect_fault(f, 0x32, 2, 0x1000, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+}
+
+static void test_pte_malformed(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 11, 0), six = DEVID(0, 11, 1);
+	uint64_t root = domain(f, devid, 4, 15), root6 = domain(f, six, 6, 16);
+	const uint64_t slot = 0x8000000000ull;
+	const unsigned rzf = AMDVM_EVT_FLAG_PR | AMDVM_EVT_FLAG_RZ;
+
+	for (unsigned k = 0; k < 5; k++)
+		map(f, root, 4, k * slot, 0x300000, 1, RW);
+	/* 0: a leaf with reserved bit 52; 1: with bit 58; 2: U and FC are fine. */
+	put64(f, entry_at(f, root, 4, 0, 1), 0x300000 | 1ull << 52 | RW | AMDVM_PTE_PR);
+	put64(f, entry_at(f, root, 4, slot, 1), 0x300000 | 1ull << 58 | RW | AMDVM_PTE_PR);
+	put64(f, entry_at(f, root, 4, 2 * slot, 1),
+	      0x300000 | AMDVM_PTE_U | AMDVM_PTE_FC | RW | AMDVM_PTE_PR);
+	/* 3: a level-3 PDE whose NextLevel is its own level; 4: a root PDE pointing up (5). */
+	put64(f, entry_at(f, root, 4, 3 * slot, 3),
+	      (get64(f, entry_at(f, root, 4, 3 * slot, 3)) & ~AMDVM_PTE_NL(7)) | AMDVM_PTE_NL(3));
+	put64(f, entry_at(f, root, 4, 4 * slot, 4),
+	      (get64(f, entry_at(f, root, 4, 4 * slot, 4)) & ~AMDVM_PTE_NL(7)) | AMDVM_PTE_NL(5));
+	/* A leaf in a level-6 table (Table 15: none there). */
+	put64(f, root6, 0x300000 | RW | AMDVM_PTE_PR);
+	enable(f);
+	expect_fault(f, devid, 15, 0, 0, AMDVM_EVT_IO_PAGE_FAULT, rzf);
+	expect_fault(f, devid, 15, slot, 1, AMDVM_EVT_IO_PAGE_FAULT, rzf | AMDVM_EVT_FLAG_RW);
+	assert_int_equal(xlate(f, devid, 2 * slot, 1), 0x300000);
+	expect_fault(f, devid, 15, 3 * slot, 0, AMDVM_EVT_IO_PAGE_FAULT, rzf);
+	expect_fault(f, devid, 15, 4 * slot, 0, AMDVM_EVT_IO_PAGE_FAULT, rzf);
+	expect_fault(f, six, 16, 0x1000, 0, AMDVM_EVT_IO_PAGE_FAULT, rzf);
+}
+
+static void test_devid_beyond_table(void **state)
+{
+	struct fix *f = *state;
+	struct amdvi_dma_result r;
+
+	/* A one-page device table: 128 entries, device ids 0x00-0x7f. */
+	enable(f);
+	wr64(f, AMDVM_REG_CONTROL, 0);
+	wr64(f, AMDVM_REG_DTB, f->dtb);
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	assert_int_equal(xlate(f, 0x7f, 0x1000, 0), 0x1000);
+	/* 0xa0 (an IOAPIC's id) lies past it, whatever the memory after the table says. */
+	set_dte(f, 0xa0, AMDVM_DTE_IR | AMDVM_DTE_IW | AMDVM_DTE_TV | AMDVM_DTE_V, 0, 0, 0);
+	expect_fault(f, 0xa0, 0, 0x1000, 1, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY, AMDVM_EVT_FLAG_RW);
+	assert_int_equal(f->m.stats.devid_beyond_table, 1);
+	assert_int_equal(amdvi_model_probe(&f->m, 0xa0, 0x1000, 0, &r), -1);
+	assert_int_equal(r.event, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY);
+	/* Two pages cover it (and nothing was cached for it). */
+	wr64(f, AMDVM_REG_CONTROL, 0);
+	wr64(f, AMDVM_REG_DTB, f->dtb | 1);
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	assert_int_equal(xlate(f, 0xa0, 0x1000, 1), 0x1000);
+	assert_int_equal(f->m.stats.dtb_write_while_enabled, 0);
+}
+
+static void test_hardware_errors(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 12, 0);
+	uint64_t root = domain(f, devid, 3, 17);
+
+	/* A page-directory entry pointing where there is no memory. */
+	put64(f, root + 8, NO_RAM | AMDVM_PTE_NL(2) | RW | AMDVM_PTE_PR);
+	enable(f);
+	{
+		struct amdvi_dma_result r;
+
+		assert_int_equal(amdvi_model_dma(&f->m, devid, 0x40201000, 4, 1, &r), -1);
+		assert_int_equal(r.event, AMDVM_EVT_PAGE_TAB_HARDWARE_ERROR);
+		expect_event(f, AMDVM_EVT_PAGE_TAB_HARDWARE_ERROR, devid, 17, AMDVM_EVT_FLAG_RW,
+			     NO_RAM + 1 * 8);
+	}
+	/* A device table where there is no memory. */
+	wr64(f, AMDVM_REG_CONTROL, 0);
+	wr64(f, AMDVM_REG_DTB, NO_RAM | 1);
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	{
+		struct amdvi_dma_result r;
+
+		assert_int_equal(amdvi_model_dma(&f->m, DEVID(0, 13, 0), 0x1000, 4, 0, &r), -1);
+		assert_int_equal(r.event, AMDVM_EVT_DEV_TAB_HARDWARE_ERROR);
+		expect_event(f, AMDVM_EVT_DEV_TAB_HARDWARE_ERROR, DEVID(0, 13, 0), 0, 0,
+			     NO_RAM + DEVID(0, 13, 0) * 32);
+	}
+	/* A command buffer where there is no memory: the processor stops. */
+	wr64(f, AMDVM_REG_CONTROL, 0);
+	wr64(f, AMDVM_REG_CMD_BASE, NO_RAM | AMDVM_LEN_FIELD(8));
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	wr64(f, AMDVM_REG_CMD_TAIL, 16);
+	assert_int_equal(status(f) & AMDVM_STATUS_CMD_BUF_RUN, 0);
+	assert_int_equal(rd64(f, AMDVM_REG_CMD_HEAD), 0);
+	assert_int_equal(f->m.stats.cmd_fetch_errors, 1);
+	expect_event(f, AMDVM_EVT_COMMAND_HARDWARE_ERROR, 0, 0, 0, NO_RAM);
+}
+
+static void test_dma_data(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 14, 0);
+	uint64_t root = domain(f, devid, 3, 18);
+	uint8_t out[4096], in[4096];
+	struct amdvi_dma_result r;
+
+	for (unsigned i = 0; i < sizeof(out); i++)
+		out[i] = (uint8_t)(i * 7 + 1);
+	map(f, root, 3, 0x10000, 0x300000, 1, RW);
+	map(f, root, 3, 0x11000, 0x305000, 1, RW);
+	map(f, root, 3, 0x20000, NO_RAM, 1, RW);
+	enable(f);
+	/* Across a page boundary into a page elsewhere. */
+	assert_int_equal(amdvi_model_dma_write(&f->m, devid, 0x10800, out, 4096, &r), 0);
+	assert_int_equal(r.phys, 0x300800);
+	assert_memory_equal(ptr(f, 0x300800, 2048), out, 2048);
+	assert_memory_equal(ptr(f, 0x305000, 2048), out + 2048, 2048);
+	assert_int_equal(amdvi_model_dma_read(&f->m, devid, 0x10800, in, 4096, &r), 0);
+	assert_memory_equal(in, out, sizeof(in));
+	/* Into an unmapped page: stopped there, the event names that page's address. */
+	assert_int_equal(amdvi_model_dma_read(&f->m, devid, 0x11800, in, 4096, &r), -1);
+	assert_int_equal(r.fault_addr, 0x12000);
+	expect_event(f, AMDVM_EVT_IO_PAGE_FAULT, devid, 18, 0, 0x12000);
+	/* Translated to where there is no memory: a bus error, no event. */
+	assert_int_equal(amdvi_model_dma_read(&f->m, devid, 0x20000, in, 16, &r), -1);
+	assert_int_equal(r.bus_error, 1);
+	assert_int_equal(r.event, 0);
+	assert_int_equal(events_pending(f), 0);
+	assert_int_equal(f->m.stats.dma_ok, 2);
+	assert_int_equal(f->m.stats.dma_bus_errors, 1);
+}
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -607,6 +1171,22 @@ int main(void)
 		T(test_illegal_command_stops),
 		T(test_command_reserved_and_unsupported),
 		T(test_command_buffer_off),
+		T(test_iommu_off_untranslated),
+		T(test_dte_valid_bit),
+		T(test_dte_tv0_and_mode0),
+		T(test_translate_3level_4k),
+		T(test_translate_large_pages),
+		T(test_translate_6level),
+		T(test_level_skipping),
+		T(test_size_encoded_leaves),
+		T(test_permissions_every_level),
+		T(test_not_present_faults),
+		T(test_iova_beyond_mode),
+		T(test_illegal_dte),
+		T(test_pte_malformed),
+		T(test_devid_beyond_table),
+		T(test_hardware_errors),
+		T(test_dma_data),
 #undef T
 	};
 
