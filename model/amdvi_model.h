@@ -226,7 +226,7 @@ struct amdvi_model_stats {
 	unsigned long iotlb_hits, iotlb_misses, iotlb_evictions;
 	unsigned long pde_hits, pde_evictions;
 	/* Cached entries used although memory says otherwise (a missing invalidation). */
-	unsigned long stale_dte_used, stale_iotlb_used;
+	unsigned long stale_dte_used, stale_iotlb_used, stale_pde_used;
 	/* Event log. */
 	unsigned long events_written;
 	unsigned long events_dropped;	 /* log not running (off, or stopped by an overflow) */

@@ -355,6 +355,22 @@ static int iotlb_current(struct amdvi_model *m, const uint64_t *q, uint64_t iova
 	return lf.perm == e->perm && lf.phys + (iova - lf.iova) == e->phys + (iova - e->iova);
 }
 
+/* Whether a walk that started from a cached PDE found what a walk from the root finds. */
+static int walk_current(struct amdvi_model *m, const uint64_t *q, uint64_t iova, int err,
+			const struct leaf *lf)
+{
+	struct leaf fresh;
+	struct xlate x;
+	int fresh_err;
+
+	memset(&x, 0, sizeof(x));
+	fresh_err = walk(m, q, iova, 0, &fresh, &x);
+	if (err || fresh_err)
+		return err && fresh_err;
+	return fresh.perm == lf->perm &&
+	       fresh.phys + (iova - fresh.iova) == lf->phys + (iova - lf->iova);
+}
+
 /* ---- Translation of one page ---- */
 
 /* The exclusion range (MMIO offsets 0020h/0028h): all devices (Allow) or those with DTE.EX. */
@@ -429,7 +445,12 @@ static void translate(struct amdvi_model *m, uint16_t devid, uint64_t iova, int 
 		}
 	}
 	if (!t) {
-		if (walk(m, q, iova, cached, &lf, x))
+		unsigned long pde_hits = m->stats.pde_hits;
+		int err = walk(m, q, iova, cached, &lf, x);
+
+		if (m->stats.pde_hits != pde_hits && !walk_current(m, q, iova, err, &lf))
+			m->stats.stale_pde_used++;
+		if (err)
 			return;
 		if (cached)
 			iotlb_insert(m, x->domain, &lf);

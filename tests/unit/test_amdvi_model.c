@@ -1159,6 +1159,234 @@ static void test_dma_data(void **state)
 	assert_int_equal(f->m.stats.dma_ok, 2);
 	assert_int_equal(f->m.stats.dma_bus_errors, 1);
 }
+/* ---- Caches and invalidation ---- */
+
+static void inv_dte(struct fix *f, uint16_t devid)
+{
+	cmd_put(f, AMDVM_CMD_OP(AMDVM_CMD_INVALIDATE_DEVTAB_ENTRY) | devid, 0);
+	sync(f);
+}
+
+/* INVALIDATE_IOMMU_PAGES: addr with s (size encoded) and pde. */
+static void inv_pages(struct fix *f, uint16_t did, uint64_t addr, int s, int pde)
+{
+	cmd_put(f, AMDVM_CMD_OP(AMDVM_CMD_INVALIDATE_IOMMU_PAGES) | AMDVM_INV_DOMAIN(did),
+		addr | (s ? AMDVM_INV_S : 0) | (pde ? AMDVM_INV_PDE : 0));
+	sync(f);
+}
+
+static void inv_all(struct fix *f)
+{
+	cmd_put(f, AMDVM_CMD_OP(AMDVM_CMD_INVALIDATE_IOMMU_ALL), 0);
+	sync(f);
+}
+
+/* ---- Tests: caches and invalidation ---- */
+
+static void test_dte_cache(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 15, 0);
+	uint64_t root = domain(f, devid, 3, 20), root21 = page(f);
+	uint64_t q0 = get64(f, dte_addr(f, devid));
+
+	map(f, root, 3, 0x1000, 0x300000, 1, RW);
+	map(f, root21, 3, 0x1000, 0x400000, 1, RW);
+	enable(f);
+	assert_int_equal(xlate(f, devid, 0x1000, 1), 0x300000);
+	assert_int_equal(amdvi_model_dte_count(&f->m), 1);
+	/* Blocked in memory (mode 0, no IR/IW): the cached entry still rules. */
+	put64(f, dte_addr(f, devid), AMDVM_DTE_TV | AMDVM_DTE_V);
+	assert_int_equal(xlate(f, devid, 0x1000, 1), 0x300000);
+	assert_int_equal(f->m.stats.stale_dte_used, 1);
+	/* Another device's invalidation is not enough; its own is. */
+	inv_dte(f, DEVID(0, 15, 1));
+	assert_int_equal(xlate(f, devid, 0x1000, 0), 0x300000);
+	assert_int_equal(f->m.stats.stale_dte_used, 2);
+	inv_dte(f, devid);
+	expect_fault(f, devid, 20, 0x1000, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	assert_int_equal(f->m.stats.dte_entries_dropped, 1);
+	/* The translations of domain 20 outlive the DTE invalidation. */
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 1);
+	/* Moved to domain 21 with other tables: the DTE invalidation is what it takes. */
+	set_dte(f, devid, (q0 & ~AMDVM_ADDR_MASK) | root21, 21, 0, 0);
+	inv_dte(f, devid);
+	assert_int_equal(xlate(f, devid, 0x1000, 0), 0x400000);
+	/* INVALIDATE_IOMMU_ALL drops the DTE too. */
+	set_dte(f, devid, q0, 20, 0, 0);
+	assert_int_equal(xlate(f, devid, 0x1000, 0), 0x400000);
+	inv_all(f);
+	assert_int_equal(amdvi_model_dte_count(&f->m), 0);
+	assert_int_equal(xlate(f, devid, 0x1000, 0), 0x300000);
+	assert_int_equal(f->m.stats.stale_dte_used, 3);
+	assert_int_equal(f->m.stats.stale_iotlb_used, 0);
+	assert_int_equal(f->m.stats.inv_dte, 3);
+	assert_int_equal(f->m.stats.inv_all, 1);
+}
+
+static void test_iotlb_stale_until_invalidated(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 16, 0);
+	uint64_t root = domain(f, devid, 3, 30);
+	uint64_t pte = map(f, root, 3, 0x1000, 0x300000, 1, RW);
+
+	map(f, root, 3, 0x2000, 0x302000, 1, RW);
+	enable(f);
+	assert_int_equal(xlate(f, devid, 0x1000, 1), 0x300000);
+	assert_int_equal(xlate(f, devid, 0x2000, 1), 0x302000);
+	/* Remapped read-only elsewhere: the IOTLB keeps the old page and its write permission. */
+	put64(f, pte, 0x400000 | R | AMDVM_PTE_PR);
+	assert_int_equal(xlate(f, devid, 0x1000, 1), 0x300000);
+	assert_int_equal(f->m.stats.stale_iotlb_used, 1);
+	/* Not enough: the DTE, another domain, the neighbour page. */
+	inv_dte(f, devid);
+	inv_pages(f, 31, 0x1000, 0, 1);
+	inv_pages(f, 30, 0x2000, 0, 1);
+	assert_int_equal(xlate(f, devid, 0x1000, 1), 0x300000);
+	assert_int_equal(f->m.stats.stale_iotlb_used, 2);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 1);
+	/* The page itself. */
+	inv_pages(f, 30, 0x1000, 0, 0);
+	assert_int_equal(xlate(f, devid, 0x1000, 0), 0x400000);
+	expect_fault(f, devid, 30, 0x1000, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	/* S = 1 with address 0: the 8 KiB at 0, which holds the page. */
+	put64(f, pte, 0x500000 | RW | AMDVM_PTE_PR);
+	inv_pages(f, 30, 0, 1, 0);
+	assert_int_equal(xlate(f, devid, 0x1000, 1), 0x500000);
+	/* Every page of the domain. */
+	put64(f, pte, 0x600000 | RW | AMDVM_PTE_PR);
+	inv_pages(f, 30, AMDVM_INV_ALL_PAGES, 1, 1);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 0);
+	assert_int_equal(xlate(f, devid, 0x1000, 1), 0x600000);
+	assert_int_equal(f->m.stats.stale_iotlb_used, 2);
+	assert_int_equal(f->m.stats.inv_pages, 5);
+	assert_int_equal(f->m.stats.inv_pages_pde, 3);
+}
+
+static void test_iotlb_range_invalidation(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 17, 0);
+	uint64_t root = domain(f, devid, 3, 32);
+
+	for (unsigned i = 0; i < 16; i++)
+		map(f, root, 3, 0x10000 + i * 0x1000, 0x300000 + i * 0x1000, 1, RW);
+	map(f, root, 3, 0x20000, 0x400000, 1, RW);
+	map(f, root, 3, 0x40000, 0x401000, 1, RW);
+	enable(f);
+	for (unsigned i = 0; i < 16; i++)
+		xlate(f, devid, 0x10000 + i * 0x1000, 0);
+	xlate(f, devid, 0x20000, 0);
+	xlate(f, devid, 0x40000, 0);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 18);
+	/* Address 0x17000 with S: bits 14:12 = 111b, bit 15 = 0 -> 64 KiB at 0x10000. */
+	inv_pages(f, 32, 0x17000, 1, 0);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 2);
+	assert_int_equal(f->m.stats.iotlb_entries_dropped, 16);
+	/* 0x1f000 with S: 256 KiB at 0 covers 0x20000, not 0x40000. */
+	inv_pages(f, 32, 0x1f000, 1, 0);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 1);
+	inv_pages(f, 32, 0x40000, 1, 0);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 0);
+}
+
+static void test_iotlb_large_leaf_invalidation(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 18, 0);
+	uint64_t root = domain(f, devid, 3, 33);
+	uint64_t leaf = map(f, root, 3, 0x200000, 0x400000, 2, RW);
+
+	enable(f);
+	assert_int_equal(xlate(f, devid, 0x201000, 0), 0x401000);
+	/* One 4 KiB page inside the 2 MiB leaf: the leaf goes (default). */
+	put64(f, leaf, 0x600000 | RW | AMDVM_PTE_PR);
+	inv_pages(f, 33, 0x201000, 0, 0);
+	assert_int_equal(xlate(f, devid, 0x201000, 0), 0x601000);
+	/* Strict: only a range covering the whole leaf drops it. */
+	f->m.inv_strict = 1;
+	put64(f, leaf, 0x800000 | RW | AMDVM_PTE_PR);
+	inv_pages(f, 33, 0x201000, 0, 0);
+	assert_int_equal(xlate(f, devid, 0x201000, 0), 0x601000);
+	inv_pages(f, 33, 0x2ff000, 1, 0); /* bits 19:12 all 1: 2 MiB at 0x200000 */
+	assert_int_equal(xlate(f, devid, 0x201000, 0), 0x801000);
+	assert_int_equal(f->m.stats.stale_iotlb_used, 1);
+}
+
+static void test_pde_cache(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 19, 0);
+	uint64_t root = domain(f, devid, 3, 40), t1 = page(f), l2e;
+
+	map(f, root, 3, 0x1000, 0x300000, 1, RW);
+	map(f, root, 3, 0x2000, 0x301000, 1, RW);
+	enable(f);
+	assert_int_equal(xlate(f, devid, 0x1000, 0), 0x300000);
+	assert_int_equal(amdvi_model_pde_count(&f->m), 2); /* the level-2 and level-1 tables */
+	/* A new level-1 table in place of the old one, not yet used for 0x2000. */
+	put64(f, t1 + 2 * 8, 0x401000 | RW | AMDVM_PTE_PR);
+	l2e = entry_at(f, root, 3, 0x2000, 2);
+	put64(f, l2e, t1 | AMDVM_PTE_NL(1) | RW | AMDVM_PTE_PR);
+	/* The walk for 0x2000 starts from the cached PDE: the old table. */
+	assert_int_equal(xlate(f, devid, 0x2000, 0), 0x301000);
+	assert_int_equal(f->m.stats.pde_hits, 1);
+	assert_int_equal(f->m.stats.stale_pde_used, 1);
+	/* Invalidating the page without PDE keeps the PDE. */
+	inv_pages(f, 40, 0x2000, 0, 0);
+	assert_int_equal(xlate(f, devid, 0x2000, 0), 0x301000);
+	assert_int_equal(f->m.stats.stale_pde_used, 2);
+	/* With PDE in another range, still; in this one, gone. */
+	inv_pages(f, 40, 0x40000000, 0, 1);
+	assert_int_equal(amdvi_model_pde_count(&f->m), 2);
+	inv_pages(f, 40, 0x2000, 0, 1);
+	assert_int_equal(amdvi_model_pde_count(&f->m), 0);
+	assert_int_equal(f->m.stats.pde_entries_dropped, 2);
+	assert_int_equal(xlate(f, devid, 0x2000, 0), 0x401000);
+	/* Its permissions too: the level-2 entry loses IW. */
+	put64(f, l2e, t1 | AMDVM_PTE_NL(1) | R | AMDVM_PTE_PR);
+	inv_pages(f, 40, AMDVM_INV_ALL_PAGES, 1, 0);
+	assert_int_equal(xlate(f, devid, 0x2000, 1), 0x401000);
+	inv_all(f);
+	expect_fault(f, devid, 40, 0x2000, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	assert_int_equal(f->m.stats.stale_pde_used, 3);
+}
+
+static void test_cache_capacity(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 20, 0);
+	uint64_t root = domain(f, devid, 3, 50);
+	const unsigned n = AMDVM_IOTLB_SIZE + 50;
+
+	for (unsigned i = 0; i < n; i++)
+		map(f, root, 3, 0x100000000ull + i * 0x1000ull, 0x1000ull * i, 1, RW);
+	enable(f);
+	for (unsigned i = 0; i < n; i++)
+		assert_int_equal(xlate(f, devid, 0x100000000ull + i * 0x1000ull, 0), 0x1000ull * i);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), AMDVM_IOTLB_SIZE);
+	assert_int_equal(f->m.stats.iotlb_evictions, 50);
+	assert_int_equal(f->m.stats.iotlb_misses, n);
+	/* Every page of the domain: all of them, counted. */
+	inv_pages(f, 50, AMDVM_INV_ALL_PAGES, 1, 1);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 0);
+	assert_int_equal(f->m.stats.iotlb_entries_dropped, AMDVM_IOTLB_SIZE);
+	/* Page-directory entries: one level-1 table per 2 MiB. */
+	for (unsigned i = 0; i < AMDVM_PDE_CACHE_SIZE + 10; i++) {
+		map(f, root, 3, 0x200000ull * i, 0x5000, 1, RW);
+		xlate(f, devid, 0x200000ull * i, 0);
+	}
+	assert_int_equal(amdvi_model_pde_count(&f->m), AMDVM_PDE_CACHE_SIZE);
+	assert_true(f->m.stats.pde_evictions >= 10);
+	/* Device table entries. */
+	for (unsigned d = 0; d < AMDVM_DTE_CACHE_SIZE + 10; d++)
+		xlate(f, (uint16_t)(0x40 + d), 0x1000, 0);
+	assert_int_equal(amdvi_model_dte_count(&f->m), AMDVM_DTE_CACHE_SIZE);
+	assert_int_equal(f->m.stats.dte_evictions, 11);
+	assert_int_equal(f->m.stats.stale_iotlb_used + f->m.stats.stale_pde_used, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1187,6 +1415,12 @@ int main(void)
 		T(test_devid_beyond_table),
 		T(test_hardware_errors),
 		T(test_dma_data),
+		T(test_dte_cache),
+		T(test_iotlb_stale_until_invalidated),
+		T(test_iotlb_range_invalidation),
+		T(test_iotlb_large_leaf_invalidation),
+		T(test_pde_cache),
+		T(test_cache_capacity),
 #undef T
 	};
 
