@@ -1387,6 +1387,165 @@ static void test_cache_capacity(void **state)
 	assert_int_equal(f->m.stats.stale_iotlb_used + f->m.stats.stale_pde_used, 0);
 }
 
+/* ---- Tests: the event log ---- */
+
+/* A device whose DTE blocks everything: each request is an IO_PAGE_FAULT. */
+static uint16_t blocked_device(struct fix *f, uint16_t did)
+{
+	uint16_t devid = DEVID(0, 21, 0);
+
+	set_dte(f, devid, AMDVM_DTE_TV | AMDVM_DTE_V, did, 0, 0);
+	return devid;
+}
+
+static int fault_logged(struct fix *f, uint16_t devid, uint64_t iova)
+{
+	struct amdvi_dma_result r;
+
+	assert_int_equal(amdvi_model_dma(&f->m, devid, iova, 4, 0, &r), -1);
+	assert_int_equal(r.event, AMDVM_EVT_IO_PAGE_FAULT);
+	return r.logged;
+}
+
+static void test_event_log_wrap(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = blocked_device(f, 0x21);
+
+	/* The log's pointers set near its end while it is off, as software may. */
+	enable(f);
+	wr64(f, AMDVM_REG_CONTROL, ON & ~AMDVM_CTRL_EVT_LOG_EN);
+	wr64(f, AMDVM_REG_EVT_HEAD, 4096 - 32);
+	wr64(f, AMDVM_REG_EVT_TAIL, 4096 - 32);
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	for (unsigned k = 1; k <= 4; k++)
+		assert_int_equal(fault_logged(f, devid, k * 0x1000ull), 1);
+	assert_int_equal(rd64(f, AMDVM_REG_EVT_TAIL), 32);
+	assert_int_equal(events_pending(f), 4);
+	for (unsigned k = 1; k <= 4; k++)
+		expect_event(f, AMDVM_EVT_IO_PAGE_FAULT, devid, 0x21, FAULT_R, k * 0x1000ull);
+	assert_int_equal(rd64(f, AMDVM_REG_EVT_HEAD), 32);
+	/* A 512-entry log (EventLen 9, two pages) wraps at 8 KiB. */
+	wr64(f, AMDVM_REG_CONTROL, ON & ~AMDVM_CTRL_EVT_LOG_EN);
+	f->evt = page(f);
+	page(f);
+	wr64(f, AMDVM_REG_EVT_BASE, f->evt | AMDVM_LEN_FIELD(9));
+	wr64(f, AMDVM_REG_EVT_HEAD, 8192 - 16);
+	wr64(f, AMDVM_REG_EVT_TAIL, 8192 - 16);
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	assert_int_equal(fault_logged(f, devid, 0xa000), 1);
+	assert_int_equal(fault_logged(f, devid, 0xb000), 1);
+	assert_int_equal(rd64(f, AMDVM_REG_EVT_TAIL), 16);
+	assert_int_equal(AMDVM_EVT_CODE(get64(f, f->evt + 8192 - 16)), AMDVM_EVT_IO_PAGE_FAULT);
+	assert_int_equal(get64(f, f->evt + 8192 - 8), 0xa000);
+	assert_int_equal(get64(f, f->evt + 8), 0xb000);
+	assert_int_equal(f->m.stats.events_written, 6);
+	assert_int_equal(f->m.stats.evt_base_write_while_enabled, 0);
+}
+
+static void test_event_log_overflow(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = blocked_device(f, 0x22);
+
+	enable(f);
+	wr64(f, AMDVM_REG_CONTROL, ON | AMDVM_CTRL_EVT_INT_EN);
+	/* 256 entries hold 255 events: full when the head is one past the tail. */
+	for (unsigned k = 0; k < 255; k++)
+		assert_int_equal(fault_logged(f, devid, k * 0x1000ull), 1);
+	assert_int_equal(rd64(f, AMDVM_REG_EVT_TAIL), 255 * 16);
+	assert_int_equal(f->m.stats.evt_interrupts, 1); /* EventLogInt went up once */
+	/* The next one is lost: EventOverflow, and the log stops. */
+	assert_int_equal(fault_logged(f, devid, 0x999000), 0);
+	assert_int_equal(status(f), AMDVM_STATUS_EVT_OVERFLOW | AMDVM_STATUS_EVT_LOG_INT |
+					    AMDVM_STATUS_CMD_BUF_RUN);
+	assert_int_equal(f->m.stats.events_overflow, 1);
+	assert_int_equal(f->m.stats.evt_interrupts, 2);
+	assert_int_equal(rd64(f, AMDVM_REG_EVT_TAIL), 255 * 16);
+	/* Draining some does not restart it, nor does clearing EventOverflow alone. */
+	for (unsigned k = 0; k < 10; k++)
+		expect_event(f, AMDVM_EVT_IO_PAGE_FAULT, devid, 0x22, FAULT_R, k * 0x1000ull);
+	assert_int_equal(fault_logged(f, devid, 0x998000), 0);
+	wr32(f, AMDVM_REG_STATUS, AMDVM_STATUS_EVT_OVERFLOW | AMDVM_STATUS_EVT_LOG_INT);
+	assert_int_equal(fault_logged(f, devid, 0x997000), 0);
+	assert_int_equal(f->m.stats.events_dropped, 2);
+	assert_int_equal(status(f) & AMDVM_STATUS_EVT_LOG_RUN, 0);
+	/* EventLogEn 0 -> 1 does: logging resumes at the tail, across the wrap. */
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	wr64(f, AMDVM_REG_CONTROL, ON & ~AMDVM_CTRL_EVT_LOG_EN);
+	wr64(f, AMDVM_REG_CONTROL, ON | AMDVM_CTRL_EVT_INT_EN);
+	assert_true(status(f) & AMDVM_STATUS_EVT_LOG_RUN);
+	assert_int_equal(fault_logged(f, devid, 0x996000), 1);
+	assert_int_equal(fault_logged(f, devid, 0x995000), 1);
+	assert_int_equal(rd64(f, AMDVM_REG_EVT_TAIL), 16);
+	for (unsigned k = 10; k < 255; k++)
+		expect_event(f, AMDVM_EVT_IO_PAGE_FAULT, devid, 0x22, FAULT_R, k * 0x1000ull);
+	expect_event(f, AMDVM_EVT_IO_PAGE_FAULT, devid, 0x22, FAULT_R, 0x996000);
+	expect_event(f, AMDVM_EVT_IO_PAGE_FAULT, devid, 0x22, FAULT_R, 0x995000);
+	assert_int_equal(f->m.stats.evt_restart_with_overflow, 0);
+	/* Restarting without clearing EventOverflow works, and is counted. */
+	for (unsigned k = 0; k < 256; k++)
+		fault_logged(f, devid, 0x1000);
+	assert_true(status(f) & AMDVM_STATUS_EVT_OVERFLOW);
+	wr64(f, AMDVM_REG_CONTROL, ON & ~AMDVM_CTRL_EVT_LOG_EN);
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	assert_int_equal(f->m.stats.evt_restart_with_overflow, 1);
+}
+
+static void test_event_log_off(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = blocked_device(f, 0x23);
+	struct amdvi_dma_result r;
+
+	enable(f);
+	wr64(f, AMDVM_REG_CONTROL, ON & ~AMDVM_CTRL_EVT_LOG_EN);
+	/* Blocked all the same, the event lost. */
+	assert_int_equal(amdvi_model_dma(&f->m, devid, 0x1000, 4, 1, &r), -1);
+	assert_int_equal(r.event, AMDVM_EVT_IO_PAGE_FAULT);
+	assert_int_equal(r.logged, 0);
+	assert_int_equal(f->m.stats.events_dropped, 1);
+	assert_int_equal(status(f), AMDVM_STATUS_CMD_BUF_RUN);
+	assert_int_equal(rd64(f, AMDVM_REG_EVT_TAIL), 0);
+	/* On: the tail is the IOMMU's, software writes to it are ignored. */
+	wr64(f, AMDVM_REG_CONTROL, ON | AMDVM_CTRL_EVT_INT_EN);
+	assert_int_equal(fault_logged(f, devid, 0x2000), 1);
+	assert_int_equal(fault_logged(f, devid, 0x3000), 1);
+	assert_int_equal(f->m.stats.evt_interrupts, 1); /* EventLogInt still set: one */
+	wr32(f, AMDVM_REG_STATUS, AMDVM_STATUS_EVT_LOG_INT);
+	assert_int_equal(fault_logged(f, devid, 0x4000), 1);
+	assert_int_equal(f->m.stats.evt_interrupts, 2);
+	wr64(f, AMDVM_REG_EVT_TAIL, 0);
+	assert_int_equal(rd64(f, AMDVM_REG_EVT_TAIL), 48);
+	assert_int_equal(f->m.stats.evt_tail_write_while_running, 1);
+	/* A head past the log is counted, and the log stops taking events. */
+	wr64(f, AMDVM_REG_EVT_HEAD, 4096);
+	assert_int_equal(f->m.stats.ptr_beyond_buffer, 1);
+	assert_int_equal(fault_logged(f, devid, 0x5000), 0);
+	wr64(f, AMDVM_REG_EVT_HEAD, 48);
+	assert_int_equal(fault_logged(f, devid, 0x6000), 1);
+}
+
+static void test_event_suppressed(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 22, 0);
+	struct amdvi_dma_result r;
+
+	enable(f);
+	/* DTE.SE: IO page faults are not logged. */
+	set_dte(f, devid, AMDVM_DTE_TV | AMDVM_DTE_V, 0x24 | AMDVM_DTE1_SE, 0, 0);
+	assert_int_equal(amdvi_model_dma(&f->m, devid, 0x1000, 4, 0, &r), -1);
+	assert_int_equal(r.event, AMDVM_EVT_IO_PAGE_FAULT);
+	assert_int_equal(r.logged, 0);
+	assert_int_equal(f->m.stats.events_suppressed, 1);
+	assert_int_equal(events_pending(f), 0);
+	/* Other events are: an illegal DTE of the same device. */
+	set_dte(f, devid, AMDVM_DTE_TV | AMDVM_DTE_V | 1ull << 3, 0x24 | AMDVM_DTE1_SE, 0, 0);
+	inv_dte(f, devid);
+	expect_fault(f, devid, 0, 0x1000, 0, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY, AMDVM_EVT_FLAG_RZ);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1421,6 +1580,10 @@ int main(void)
 		T(test_iotlb_large_leaf_invalidation),
 		T(test_pde_cache),
 		T(test_cache_capacity),
+		T(test_event_log_wrap),
+		T(test_event_log_overflow),
+		T(test_event_log_off),
+		T(test_event_suppressed),
 #undef T
 	};
 
