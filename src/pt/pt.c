@@ -1,13 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * The VT-d second-level page-table engine. One recursive routine, update(),
- * applies a map, unmap or protect to a range: at each level it writes a leaf
+ * The I/O page-table engine. One recursive routine, update(), applies a
+ * map, unmap or protect to a range: at each level it writes a leaf
  * where the range covers a whole entry (and the leaf size is allowed and
  * aligned), and otherwise descends, creating a table for a hole or splitting
  * a large leaf into 512 smaller ones. A table left empty is detached and its
  * page queued for release after the caller's invalidation (iog_pt_reclaim).
  * Every entry of a linked table may be read by the unit at any moment, so it
  * is written whole, with iog_store64.
+ *
+ * What the bits of an entry mean is the only thing that differs between
+ * IOMMUs: it is one row of formats[] below, read by the same walker. The
+ * walker's routines take the row as a parameter and are inlined into one
+ * instance per format (update_vtd), where the row's fields are constants:
+ * each format runs as fast as a walker written for it alone.
  */
 #include <ioguard/error.h>
 #include <ioguard/pt.h>
@@ -17,11 +23,50 @@
 /* Second-level entry bits (VT-d spec 3.x, 9.8). */
 #define SL_R (1ull << 0)
 #define SL_W (1ull << 1)
-#define SL_PERM (SL_R | SL_W)
-#define SL_PS (1ull << 7)
-#define SL_ADDR 0x000ffffffffff000ull /* bits 51:12 */
+#define SL_PS (1ull << 7) /* a leaf above level 1 */
+
+#define ADDR_MASK 0x000ffffffffff000ull /* bits 51:12 */
 
 #define ENTRIES 512u
+
+/* Folded into each per-format instance, so that the format is a constant there. */
+#define PER_FORMAT static inline __attribute__((always_inline))
+
+/*
+ * One entry format. An entry is present when any `present` bit is set; its
+ * permission is IOG_PT_READ/WRITE shifted by perm_shift; above level 1, its
+ * type field (type_shift, type_mask) tells a leaf from a table entry.
+ */
+struct pt_format {
+	unsigned min_levels, max_levels;
+	uint64_t present;
+	uint64_t addr;	     /* a page's or the next table's address */
+	unsigned perm_shift; /* IOG_PT_READ/WRITE << perm_shift: the permission bits */
+	uint64_t leaf;	     /* in every leaf */
+	uint64_t large;	     /* in a leaf above level 1 too */
+	uint64_t table;	     /* in every table entry */
+	unsigned type_shift, type_mask;
+	unsigned leaf_type;  /* the type of a leaf of the level's own size, above level 1 */
+	unsigned sized_type; /* of a leaf whose size is in its address (> type_mask: none) */
+};
+
+enum { IOG_PT_VTD_SL };
+
+static const struct pt_format formats[] = {
+	/* VT-d: present is R or W; PS marks a large leaf; a table entry grants R and W. */
+	[IOG_PT_VTD_SL] = {.min_levels = 3,
+			   .max_levels = 5,
+			   .present = SL_R | SL_W,
+			   .addr = ADDR_MASK,
+			   .perm_shift = 0,
+			   .leaf = 0,
+			   .large = SL_PS,
+			   .table = SL_R | SL_W,
+			   .type_shift = 7,
+			   .type_mask = 1,
+			   .leaf_type = 1,
+			   .sized_type = 2},
+};
 
 enum op_kind { OP_MAP, OP_UNMAP, OP_PROTECT };
 
@@ -33,19 +78,42 @@ struct op {
 	struct iog_pt_inval *inv;
 };
 
+static const struct pt_format *format_of(const struct iog_pt *pt)
+{
+	(void)pt;
+	return &formats[IOG_PT_VTD_SL];
+}
+
 static unsigned shift_of(unsigned level)
 {
 	return 12u + 9u * (level - 1u);
 }
 
-static int present(uint64_t e)
+static int present(const struct pt_format *f, uint64_t e)
 {
-	return (e & SL_PERM) != 0;
+	return (e & f->present) != 0;
 }
 
-static int is_table(uint64_t e, unsigned level)
+static unsigned type_of(const struct pt_format *f, uint64_t e)
 {
-	return level > 1 && present(e) && !(e & SL_PS);
+	return (unsigned)(e >> f->type_shift) & f->type_mask;
+}
+
+static int is_table(const struct pt_format *f, uint64_t e, unsigned level)
+{
+	unsigned type = type_of(f, e);
+
+	return level > 1 && present(f, e) && type != f->leaf_type && type != f->sized_type;
+}
+
+static unsigned perm_of(const struct pt_format *f, uint64_t e)
+{
+	return (unsigned)(e >> f->perm_shift) & IOG_PT_RW;
+}
+
+static uint64_t perm_bits(const struct pt_format *f, unsigned perm)
+{
+	return (uint64_t)perm << f->perm_shift;
 }
 
 static int leaf_allowed(const struct iog_pt *pt, unsigned level)
@@ -54,14 +122,21 @@ static int leaf_allowed(const struct iog_pt *pt, unsigned level)
 	       (level == 3 && (pt->large & IOG_PT_LARGE_1G));
 }
 
-static uint64_t make_leaf(uint64_t phys, unsigned perm, unsigned level)
+static uint64_t make_leaf(const struct pt_format *f, uint64_t phys, unsigned perm, unsigned level)
 {
-	return (phys & SL_ADDR) | perm | (level > 1 ? SL_PS : 0);
+	return (phys & f->addr) | f->leaf | perm_bits(f, perm) | (level > 1 ? f->large : 0);
 }
 
-static uint64_t *table_of(const struct iog_pt *pt, uint64_t e)
+/* The entry of a level-`level` table that points to the table at `phys`. */
+static uint64_t make_table(const struct pt_format *f, uint64_t phys, unsigned level)
 {
-	return pt->plat->page_virt(pt->plat->ctx, e & SL_ADDR);
+	(void)level;
+	return (phys & f->addr) | f->table;
+}
+
+static uint64_t *table_of(const struct iog_pt *pt, const struct pt_format *f, uint64_t e)
+{
+	return pt->plat->page_virt(pt->plat->ctx, e & f->addr);
 }
 
 static void flush(const struct iog_pt *pt, const void *p, size_t len)
@@ -118,15 +193,16 @@ static void defer_free(struct iog_pt *pt, uint64_t *t, uint64_t phys)
 /* Detaches every table below entry `e` of a level-`level` table. */
 static void defer_tree(struct iog_pt *pt, uint64_t e, unsigned level)
 {
-	uint64_t *t = table_of(pt, e);
+	const struct pt_format *f = format_of(pt);
+	uint64_t *t = table_of(pt, f, e);
 
 	if (!t)
 		return;
 	if (level - 1 > 1)
 		for (unsigned i = 0; i < ENTRIES; i++)
-			if (is_table(t[i], level - 1))
+			if (is_table(f, t[i], level - 1))
 				defer_tree(pt, t[i], level - 1);
-	defer_free(pt, t, e & SL_ADDR);
+	defer_free(pt, t, e & f->addr);
 }
 
 static int table_empty(const uint64_t *t)
@@ -137,14 +213,22 @@ static int table_empty(const uint64_t *t)
 	return 1;
 }
 
-static int update(struct op *o, uint64_t *t, unsigned level, uint64_t start, uint64_t end);
+static int update_vtd(struct op *o, uint64_t *t, unsigned level, uint64_t start, uint64_t end);
+
+/* The instance of update() for format f. */
+PER_FORMAT int update_in(const struct pt_format *f, struct op *o, uint64_t *t, unsigned level,
+			 uint64_t start, uint64_t end)
+{
+	(void)f;
+	return update_vtd(o, t, level, start, end);
+}
 
 /*
  * The range [a, stop) covers only part of entry i (or a leaf cannot stand
  * for it): make the entry a table, then apply the operation one level down.
  */
-static int descend(struct op *o, uint64_t *t, unsigned i, unsigned level, uint64_t a, uint64_t stop,
-		   uint64_t base)
+PER_FORMAT int descend(const struct pt_format *f, struct op *o, uint64_t *t, unsigned i,
+		       unsigned level, uint64_t a, uint64_t stop, uint64_t base)
 {
 	struct iog_pt *pt = o->pt;
 	uint64_t e = t[i], cphys, span = 1ull << shift_of(level);
@@ -153,21 +237,21 @@ static int descend(struct op *o, uint64_t *t, unsigned i, unsigned level, uint64
 
 	if (level == 1)
 		return IOG_EINVAL; /* cannot happen: 4 KiB entries are always covered whole */
-	if (!present(e) || !is_table(e, level)) {
-		if (present(e)) {
+	if (!present(f, e) || !is_table(f, e, level)) {
+		if (present(f, e)) {
 			/* A large leaf: unchanged by this operation? Then leave it. */
-			uint64_t here = (e & SL_ADDR) + (a - base);
+			uint64_t here = (e & f->addr) + (a - base);
 
-			if (o->kind == OP_PROTECT && (e & SL_PERM) == o->perm)
+			if (o->kind == OP_PROTECT && perm_of(f, e) == o->perm)
 				return IOG_OK;
-			if (o->kind == OP_MAP && (e & SL_PERM) == o->perm &&
-			    here == ((a + o->delta) & SL_ADDR))
+			if (o->kind == OP_MAP && perm_of(f, e) == o->perm &&
+			    here == ((a + o->delta) & f->addr))
 				return IOG_OK;
 		}
 		child = alloc_table(pt, &cphys);
 		if (!child)
 			return IOG_ENOMEM;
-		if (present(e)) {
+		if (present(f, e)) {
 			uint64_t sub = 1ull << shift_of(level - 1);
 
 			/*
@@ -175,8 +259,8 @@ static int descend(struct op *o, uint64_t *t, unsigned i, unsigned level, uint64
 			 * stores: the unit cannot reach this table before t[i] links it.
 			 */
 			for (unsigned j = 0; j < ENTRIES; j++)
-				child[j] = make_leaf((e & SL_ADDR) + j * sub,
-						     (unsigned)(e & SL_PERM), level - 1);
+				child[j] = make_leaf(f, (e & f->addr) + j * sub, perm_of(f, e),
+						     level - 1);
 			flush(pt, child, IOG_PAGE_SIZE);
 			/*
 			 * The unit may cache the large leaf as one entry: the whole
@@ -187,15 +271,15 @@ static int descend(struct op *o, uint64_t *t, unsigned i, unsigned level, uint64
 			/* Caching mode may have cached "not present" here, at this level. */
 			inv_add(o->inv, IOG_PT_INV_ADDED | IOG_PT_INV_TABLES, a, stop);
 		}
-		iog_store64(&t[i], cphys | SL_R | SL_W);
+		iog_store64(&t[i], make_table(f, cphys, level));
 		flush(pt, &t[i], sizeof(t[i]));
 	}
-	child = table_of(pt, t[i]);
+	child = table_of(pt, f, t[i]);
 	if (!child)
 		return IOG_EINVAL;
-	err = update(o, child, level - 1, a, stop);
+	err = update_in(f, o, child, level - 1, a, stop);
 	if ((err || o->kind != OP_MAP) && table_empty(child)) {
-		cphys = t[i] & SL_ADDR;
+		cphys = t[i] & f->addr;
 		iog_store64(&t[i], 0);
 		flush(pt, &t[i], sizeof(t[i]));
 		inv_add(o->inv, IOG_PT_INV_CHANGED | IOG_PT_INV_TABLES, base, base + span);
@@ -204,7 +288,8 @@ static int descend(struct op *o, uint64_t *t, unsigned i, unsigned level, uint64
 	return err;
 }
 
-static int update(struct op *o, uint64_t *t, unsigned level, uint64_t start, uint64_t end)
+PER_FORMAT int update(const struct pt_format *f, struct op *o, uint64_t *t, unsigned level,
+		      uint64_t start, uint64_t end)
 {
 	struct iog_pt *pt = o->pt;
 	unsigned shift = shift_of(level);
@@ -223,22 +308,22 @@ static int update(struct op *o, uint64_t *t, unsigned level, uint64_t start, uin
 			ne = 0;
 		else if (whole && o->kind == OP_MAP && leaf_allowed(pt, level) &&
 			 !((a + o->delta) & (span - 1)))
-			ne = make_leaf(a + o->delta, o->perm, level);
-		else if (whole && o->kind == OP_PROTECT && present(e) && !is_table(e, level))
-			ne = o->perm ? (e & ~SL_PERM) | o->perm : 0;
-		else if (present(e) || o->kind == OP_MAP)
-			err = descend(o, t, i, level, a, stop, base);
+			ne = make_leaf(f, a + o->delta, o->perm, level);
+		else if (whole && o->kind == OP_PROTECT && present(f, e) && !is_table(f, e, level))
+			ne = o->perm ? (e & ~perm_bits(f, IOG_PT_RW)) | perm_bits(f, o->perm) : 0;
+		else if (present(f, e) || o->kind == OP_MAP)
+			err = descend(f, o, t, i, level, a, stop, base);
 		if (ne != e) {
 			iog_store64(&t[i], ne);
 			lo = i < lo ? i : lo;
 			hi = i > hi ? i : hi;
-			if (!present(e))
+			if (!present(f, e))
 				inv_add(o->inv, IOG_PT_INV_ADDED, base, next);
-			else if (is_table(e, level))
+			else if (is_table(f, e, level))
 				inv_add(o->inv, IOG_PT_INV_CHANGED | IOG_PT_INV_TABLES, base, next);
 			else
 				inv_add(o->inv, IOG_PT_INV_CHANGED, base, next);
-			if (is_table(e, level)) {
+			if (is_table(f, e, level)) {
 				/* The new entry must be visible before the old tables go. */
 				flush(pt, &t[i], sizeof(t[i]));
 				defer_tree(pt, e, level);
@@ -251,8 +336,15 @@ static int update(struct op *o, uint64_t *t, unsigned level, uint64_t start, uin
 	return err;
 }
 
-static int run(struct iog_pt *pt, enum op_kind kind, uint64_t iova, uint64_t phys, uint64_t size,
-	       unsigned perm, struct iog_pt_inval *inv)
+static int update_vtd(struct op *o, uint64_t *t, unsigned level, uint64_t start, uint64_t end)
+{
+	return update(&formats[IOG_PT_VTD_SL], o, t, level, start, end);
+}
+
+/* Inlined into each public call, where the kind of operation is a constant. */
+static inline __attribute__((always_inline)) int run(struct iog_pt *pt, enum op_kind kind,
+						     uint64_t iova, uint64_t phys, uint64_t size,
+						     unsigned perm, struct iog_pt_inval *inv)
 {
 	struct iog_pt_inval scratch = {0, 0, 0};
 	struct op o = {pt, kind, phys - iova, perm, inv ? inv : &scratch};
@@ -265,7 +357,7 @@ static int run(struct iog_pt *pt, enum op_kind kind, uint64_t iova, uint64_t phy
 	if (kind == OP_MAP && (!perm || (phys & (IOG_PAGE_SIZE - 1)) || phys + size < phys ||
 			       phys + size > pt->phys_limit))
 		return IOG_EINVAL;
-	return update(&o, pt->root, pt->levels, iova, iova + size);
+	return update_in(format_of(pt), &o, pt->root, pt->levels, iova, iova + size);
 }
 
 int iog_pt_map(struct iog_pt *pt, uint64_t iova, uint64_t phys, uint64_t size, unsigned perm,
@@ -285,38 +377,43 @@ int iog_pt_protect(struct iog_pt *pt, uint64_t iova, uint64_t size, unsigned per
 	return run(pt, OP_PROTECT, iova, iova, size, perm, inv);
 }
 
-int iog_pt_translate(const struct iog_pt *pt, uint64_t iova, uint64_t *phys, unsigned *perm,
-		     uint64_t *leaf_size)
+PER_FORMAT int translate(const struct pt_format *f, const struct iog_pt *pt, uint64_t iova,
+			 uint64_t *phys, unsigned *perm, uint64_t *leaf_size)
 {
-	const uint64_t *t;
+	const uint64_t *t = pt->root;
 	unsigned p = IOG_PT_RW;
 
-	if (!pt || !pt->root || iova >= pt->iova_limit)
-		return IOG_EINVAL;
-	t = pt->root;
 	for (unsigned level = pt->levels; level >= 1 && t; level--) {
 		unsigned shift = shift_of(level);
 		uint64_t e = t[(iova >> shift) & (ENTRIES - 1)];
 
-		if (!present(e))
+		if (!present(f, e))
 			return IOG_ENOTFOUND;
-		p &= (unsigned)(e & SL_PERM);
-		if (level == 1 || (e & SL_PS)) {
+		p &= perm_of(f, e);
+		if (level == 1 || !is_table(f, e, level)) {
 			uint64_t size = 1ull << shift;
 
 			if (!p)
 				return IOG_ENOTFOUND;
 			if (phys)
-				*phys = (e & SL_ADDR & ~(size - 1)) + (iova & (size - 1));
+				*phys = (e & f->addr & ~(size - 1)) + (iova & (size - 1));
 			if (perm)
 				*perm = p;
 			if (leaf_size)
 				*leaf_size = size;
 			return IOG_OK;
 		}
-		t = table_of(pt, e);
+		t = table_of(pt, f, e);
 	}
 	return IOG_EINVAL;
+}
+
+int iog_pt_translate(const struct iog_pt *pt, uint64_t iova, uint64_t *phys, unsigned *perm,
+		     uint64_t *leaf_size)
+{
+	if (!pt || !pt->root || iova >= pt->iova_limit)
+		return IOG_EINVAL;
+	return translate(&formats[IOG_PT_VTD_SL], pt, iova, phys, perm, leaf_size);
 }
 
 void iog_pt_reclaim(struct iog_pt *pt)
@@ -336,11 +433,13 @@ void iog_pt_reclaim(struct iog_pt *pt)
 
 int iog_pt_init(struct iog_pt *pt, const struct iog_platform *plat, const struct iog_pt_config *cfg)
 {
+	const struct pt_format *f = &formats[IOG_PT_VTD_SL];
+
 	if (!pt || !plat || !cfg || !plat->page_alloc || !plat->page_free || !plat->page_virt ||
 	    !plat->cache_flush)
 		return IOG_EINVAL;
-	if (cfg->levels < 3 || cfg->levels > 5 || cfg->out_bits < 12 || cfg->out_bits > 52 ||
-	    (cfg->large & ~(IOG_PT_LARGE_2M | IOG_PT_LARGE_1G)))
+	if (cfg->levels < f->min_levels || cfg->levels > f->max_levels || cfg->out_bits < 12 ||
+	    cfg->out_bits > 52 || (cfg->large & ~(IOG_PT_LARGE_2M | IOG_PT_LARGE_1G)))
 		return IOG_EINVAL;
 	iog_memset(pt, 0, sizeof(*pt));
 	pt->plat = plat;
@@ -356,13 +455,15 @@ int iog_pt_init(struct iog_pt *pt, const struct iog_platform *plat, const struct
 
 static void free_now(struct iog_pt *pt, uint64_t *t, uint64_t phys, unsigned level)
 {
+	const struct pt_format *f = format_of(pt);
+
 	if (level > 1)
 		for (unsigned i = 0; i < ENTRIES; i++)
-			if (is_table(t[i], level)) {
-				uint64_t *c = table_of(pt, t[i]);
+			if (is_table(f, t[i], level)) {
+				uint64_t *c = table_of(pt, f, t[i]);
 
 				if (c)
-					free_now(pt, c, t[i] & SL_ADDR, level - 1);
+					free_now(pt, c, t[i] & f->addr, level - 1);
 			}
 	pt->plat->page_free(pt->plat->ctx, t, phys);
 	pt->pages--;
