@@ -22,6 +22,26 @@
  *    beyond the device table, a command buffer base changed while it runs,
  *    cached entries used after memory changed, ...).
  *
+ * Where QEMU 7.2's amd-iommu behaves otherwise (the model follows the
+ * specification), and what a driver does to work on both:
+ *  - QEMU writes no event log entries, ignores Status writes, reads the
+ *    command head wrong just after a wrap and latches a base register only
+ *    on a write of its upper half: synchronise with COMPLETION_WAIT stores
+ *    (not ComWaitInt, not head == tail), write bases with 64-bit accesses,
+ *    and do not rely on events to see blocked DMA.
+ *  - QEMU resets the command pointers when the base is written; the model
+ *    does not: write head and tail (0) with CmdBufEn = 0, as for the log.
+ *  - QEMU aliases address bits above the mode and of skipped levels, blocks
+ *    silently on a zero entry, a leaf without permission or Mode 7, and does
+ *    not check a leaf's PR bit; the model faults: set PR in every entry, use
+ *    a mode that covers every address mapped.
+ *  - QEMU reads DTEs beyond the Size of the device table; the model refuses
+ *    them: size the table for every device id in use (0xa0, the IOAPIC's, too).
+ *  - Both keep translations across INVALIDATE_DEVTAB_ENTRY: after any DTE or
+ *    page-table change send INVALIDATE_DEVTAB_ENTRY and INVALIDATE_IOMMU_PAGES
+ *    (PDE = 1, or every page with S) or INVALIDATE_IOMMU_ALL, then a
+ *    COMPLETION_WAIT.
+ *
  * Host-only: uses libc, no global state, no allocation, no unbounded loop.
  * Macros are prefixed AMDVM_ so that they never collide with the driver's.
  */

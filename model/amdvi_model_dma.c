@@ -35,11 +35,14 @@
  *  - Interrupt requests (writes to 0xfee00000-0xfeefffff) are not translated:
  *    with IV = 0 they pass, with IV = 1 IntCtl decides (0 abort with an
  *    IO_PAGE_FAULT with I set, 1 pass, 2 remap, 3 illegal). The interrupt
- *    remapping table itself is not read. Reads of the range are blocked
- *    without an event.
+ *    remapping table itself is not read. Reads of the range, and memory
+ *    requests running into it, are blocked without an event.
  *  - The exclusion range applies to memory requests of devices with a
  *    valid DTE and EX = 1, or all of them with Allow = 1.
  *  - DTE.SE suppresses IO_PAGE_FAULT events; SA is not modelled.
+ *  - Each use of a cached DTE, IOTLB entry or PDE is compared with what
+ *    memory says now, and a difference is counted (stale_*_used): the
+ *    hardware would use the cached copy silently, a test can see it.
  */
 #include <string.h>
 

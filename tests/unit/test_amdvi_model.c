@@ -1546,6 +1546,326 @@ static void test_event_suppressed(void **state)
 	expect_fault(f, devid, 0, 0x1000, 0, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY, AMDVM_EVT_FLAG_RZ);
 }
 
+/* ---- Tests: interrupts and the exclusion range ---- */
+
+static void test_interrupt_window(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 23, 0);
+	uint64_t root = domain(f, devid, 3, 0x40);
+	struct amdvi_dma_result r;
+
+	map(f, root, 3, 0xfedff000ull, 0x300000, 1, RW);
+	/* Off: an interrupt all the same. */
+	assert_int_equal(amdvi_model_dma(&f->m, devid, AMDVM_INT_FIRST, 4, 1, &r), 0);
+	assert_int_equal(r.interrupt, 1);
+	enable(f);
+	/* Writes to 0xfee00000-0xfeefffff are interrupts: not translated (no table maps them). */
+	assert_int_equal(amdvi_model_dma(&f->m, devid, 0xfee01004ull, 4, 1, &r), 0);
+	assert_int_equal(r.interrupt, 1);
+	assert_int_equal(r.phys, 0xfee01004ull);
+	assert_int_equal(amdvi_model_dma(&f->m, devid, AMDVM_INT_LAST - 3, 4, 1, &r), 0);
+	assert_int_equal(f->m.stats.interrupts, 3);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 0);
+	/* Just past it is memory again. */
+	expect_fault(f, devid, 0x40, AMDVM_INT_LAST + 1, 1, AMDVM_EVT_IO_PAGE_FAULT,
+		     AMDVM_EVT_FLAG_RW);
+	/* Reads of it are blocked, without an event. */
+	assert_int_equal(amdvi_model_dma(&f->m, devid, AMDVM_INT_FIRST, 4, 0, &r), -1);
+	assert_int_equal(r.interrupt, 1);
+	assert_int_equal(r.event, 0);
+	assert_int_equal(r.logged, 0);
+	assert_int_equal(f->m.stats.interrupt_reads, 1);
+	/* A memory write running into it stops there. */
+	assert_int_equal(amdvi_model_dma(&f->m, devid, 0xfedff800ull, 4096, 1, &r), -1);
+	assert_int_equal(r.fault_addr, AMDVM_INT_FIRST);
+	assert_int_equal(r.event, 0);
+	assert_int_equal(events_pending(f), 0);
+	/* The probe says the same. */
+	assert_int_equal(amdvi_model_probe(&f->m, devid, 0xfee00000ull, 1, &r), 0);
+	assert_int_equal(r.interrupt, 1);
+	assert_int_equal(amdvi_model_probe(&f->m, devid, 0xfee00000ull, 0, &r), -1);
+}
+
+static void test_interrupt_remapping_fields(void **state)
+{
+	struct fix *f = *state;
+	const unsigned irw = AMDVM_EVT_FLAG_I | AMDVM_EVT_FLAG_RW;
+	const uint64_t msi = 0xfee00000ull;
+	const uint64_t dma = AMDVM_DTE_MODE_FIELD(3) | AMDVM_DTE_TV | AMDVM_DTE_V; /* blocks DMA */
+	const uint64_t irt = 0x123440ull;
+	struct amdvi_dma_result r;
+
+	enable(f);
+	/* IV = 0: passed unchanged. */
+	set_dte(f, 0x60, dma | page(f), 0x41, 0, 0);
+	assert_int_equal(amdvi_model_dma(&f->m, 0x60, msi, 4, 1, &r), 0);
+	assert_int_equal(r.untranslated, 1);
+	/* IV = 1: IntCtl 1 forwards, 2 remaps, 0 aborts with an IO_PAGE_FAULT (I set). */
+	set_dte(f, 0x61, dma | page(f), 0x42,
+		irt | AMDVM_DTE2_INT_CTL_FIELD(1) | AMDVM_DTE2_INT_TAB_LEN_FIELD(8) | AMDVM_DTE2_IV,
+		0);
+	assert_int_equal(amdvi_model_dma(&f->m, 0x61, msi, 4, 1, &r), 0);
+	assert_int_equal(r.untranslated, 1);
+	set_dte(f, 0x62, dma | page(f), 0x43,
+		irt | AMDVM_DTE2_INT_CTL_FIELD(2) | AMDVM_DTE2_INT_TAB_LEN_FIELD(11) |
+			AMDVM_DTE2_IV,
+		0);
+	assert_int_equal(amdvi_model_dma(&f->m, 0x62, msi, 4, 1, &r), 0);
+	assert_int_equal(r.untranslated, 0);
+	assert_int_equal(f->m.stats.interrupts_remapped, 1);
+	set_dte(f, 0x63, dma | page(f), 0x44, irt | AMDVM_DTE2_IV, 0);
+	expect_fault(f, 0x63, 0x44, msi, 1, AMDVM_EVT_IO_PAGE_FAULT, irw);
+	assert_int_equal(f->m.stats.interrupts_blocked, 1);
+	/* ... whatever V says: the interrupt half has its own valid bit. */
+	set_dte(f, 0x64, 0, 0x45, irt | AMDVM_DTE2_IV, 0);
+	expect_fault(f, 0x64, 0x45, msi, 1, AMDVM_EVT_IO_PAGE_FAULT, irw);
+	/* IntCtl 3, IntTabLen above 1011b, reserved bits 181:180: illegal. */
+	set_dte(f, 0x65, 0, 0, irt | AMDVM_DTE2_INT_CTL_FIELD(3) | AMDVM_DTE2_IV, 0);
+	expect_fault(f, 0x65, 0, msi, 1, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY, irw);
+	set_dte(f, 0x66, 0, 0,
+		irt | AMDVM_DTE2_INT_CTL_FIELD(2) | AMDVM_DTE2_INT_TAB_LEN_FIELD(12) |
+			AMDVM_DTE2_IV,
+		0);
+	expect_fault(f, 0x66, 0, msi, 1, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY, irw);
+	set_dte(f, 0x67, 0, 0, irt | 1ull << 52 | AMDVM_DTE2_INT_CTL_FIELD(2) | AMDVM_DTE2_IV, 0);
+	expect_fault(f, 0x67, 0, msi, 1, AMDVM_EVT_ILLEGAL_DEV_TABLE_ENTRY,
+		     irw | AMDVM_EVT_FLAG_RZ);
+	/* Memory requests of those devices do not look at the interrupt half. */
+	assert_int_equal(xlate(f, 0x67, 0x1000, 1), 0x1000);
+}
+
+static void test_exclusion_range(void **state)
+{
+	struct fix *f = *state;
+	uint16_t a = DEVID(0, 24, 0), b = DEVID(0, 24, 1), c = DEVID(0, 24, 2);
+	uint64_t root = domain(f, a, 3, 0x50);
+	struct amdvi_dma_result r;
+
+	set_dte(f, b, get64(f, dte_addr(f, a)), 0x50 | AMDVM_DTE1_EX, 0, 0);
+	set_dte(f, c, AMDVM_DTE_TV | AMDVM_DTE_V, 0x51, 0, 0); /* blocks everything */
+	map(f, root, 3, 0x400000, 0x500000, 1, RW);
+	enable(f);
+	wr64(f, AMDVM_REG_EXCL_BASE, 0x200000 | AMDVM_EXCL_EN);
+	wr64(f, AMDVM_REG_EXCL_LIMIT, 0x2ff000);
+	/* EX = 1: untranslated inside [base, limit + 4 KiB), translated outside. */
+	assert_int_equal(amdvi_model_dma(&f->m, b, 0x250000, 8, 1, &r), 0);
+	assert_int_equal(r.phys, 0x250000);
+	assert_int_equal(r.untranslated, 1);
+	assert_int_equal(xlate(f, b, 0x2ffff8, 0), 0x2ffff8);
+	assert_int_equal(xlate(f, b, 0x200000, 0), 0x200000);
+	expect_fault(f, b, 0x50, 0x300000, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	expect_fault(f, b, 0x50, 0x1ff000, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	assert_int_equal(xlate(f, b, 0x400000, 0), 0x500000);
+	/* EX = 0: not for this device, unless Allow. */
+	expect_fault(f, a, 0x50, 0x250000, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	expect_fault(f, c, 0x51, 0x250000, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+	wr64(f, AMDVM_REG_EXCL_BASE, 0x200000 | AMDVM_EXCL_EN | AMDVM_EXCL_ALLOW);
+	assert_int_equal(xlate(f, a, 0x250000, 1), 0x250000);
+	assert_int_equal(xlate(f, c, 0x250000, 1), 0x250000);
+	assert_int_equal(f->m.stats.dma_excluded, 5);
+	/* ExEn off: gone. */
+	wr64(f, AMDVM_REG_EXCL_BASE, 0x200000 | AMDVM_EXCL_ALLOW);
+	expect_fault(f, c, 0x51, 0x250000, 1, AMDVM_EVT_IO_PAGE_FAULT, FAULT_W);
+}
+
+/* ---- Tests: fault injection ---- */
+
+static void test_inject_cwait_stuck(void **state)
+{
+	struct fix *f = *state;
+
+	enable(f);
+	f->m.inject.cwait_stuck = 1;
+	put64(f, f->sem, 0);
+	cmd_put(f, AMDVM_CMD_OP(AMDVM_CMD_INVALIDATE_INTERRUPT_TABLE), 0);
+	cmd_put(f, AMDVM_CMD_OP(AMDVM_CMD_COMPLETION_WAIT) | f->sem | AMDVM_CW_S | AMDVM_CW_I, 9);
+	cmd_put(f, AMDVM_CMD_OP(AMDVM_CMD_INVALIDATE_INTERRUPT_TABLE), 0);
+	cmd_go(f);
+	/* The wait never completes: no store, no ComWaitInt, the head stays on it. */
+	for (int i = 0; i < 100; i++) {
+		assert_int_equal(rd64(f, AMDVM_REG_CMD_HEAD), 16);
+		cmd_go(f);
+	}
+	assert_int_equal(get64(f, f->sem), 0);
+	assert_int_equal(status(f), AMDVM_STATUS_EVT_LOG_RUN | AMDVM_STATUS_CMD_BUF_RUN);
+	assert_int_equal(f->m.stats.inv_int_table, 1);
+	/* Released, it completes and the rest follows. */
+	f->m.inject.cwait_stuck = 0;
+	amdvi_model_cmd_kick(&f->m);
+	assert_int_equal(get64(f, f->sem), 9);
+	assert_true(status(f) & AMDVM_STATUS_COM_WAIT_INT);
+	assert_int_equal(rd64(f, AMDVM_REG_CMD_HEAD), 48);
+	assert_int_equal(f->m.stats.inv_int_table, 2);
+}
+
+static void test_inject_illegal_cmd(void **state)
+{
+	struct fix *f = *state;
+	uint64_t at;
+
+	enable(f);
+	f->m.inject.illegal_cmd = 1;
+	at = f->cmd + f->ctail;
+	put64(f, f->sem, 0);
+	cmd_put(f, AMDVM_CMD_OP(AMDVM_CMD_COMPLETION_WAIT) | f->sem | AMDVM_CW_S, 3);
+	cmd_go(f);
+	/* A good command refused, once: the processor stopped on it. */
+	expect_event(f, AMDVM_EVT_ILLEGAL_COMMAND_ERROR, 0, 0, 0, at);
+	assert_int_equal(f->m.inject.illegal_cmd, 0);
+	assert_int_equal(status(f) & AMDVM_STATUS_CMD_BUF_RUN, 0);
+	assert_int_equal(get64(f, f->sem), 0);
+	wr64(f, AMDVM_REG_CONTROL, ON & ~AMDVM_CTRL_CMD_BUF_EN);
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	assert_int_equal(get64(f, f->sem), 3);
+	sync(f);
+}
+
+static void test_inject_cmd_stuck(void **state)
+{
+	struct fix *f = *state;
+
+	enable(f);
+	f->m.inject.cmd_stuck = 1;
+	put64(f, f->sem, 0);
+	cmd_put(f, AMDVM_CMD_OP(AMDVM_CMD_COMPLETION_WAIT) | f->sem | AMDVM_CW_S, 4);
+	cmd_go(f);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(rd64(f, AMDVM_REG_CMD_HEAD), 0);
+	/* Restarting the buffer does not help a hung processor. */
+	wr64(f, AMDVM_REG_CONTROL, ON & ~AMDVM_CTRL_CMD_BUF_EN);
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	assert_int_equal(rd64(f, AMDVM_REG_CMD_HEAD), 0);
+	assert_int_equal(get64(f, f->sem), 0);
+	assert_true(status(f) & AMDVM_STATUS_CMD_BUF_RUN);
+	f->m.inject.cmd_stuck = 0;
+	amdvi_model_cmd_kick(&f->m);
+	assert_int_equal(get64(f, f->sem), 4);
+	assert_int_equal(rd64(f, AMDVM_REG_CMD_HEAD), 16);
+}
+
+static void test_inject_evt_write_fail(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = blocked_device(f, 0x25);
+
+	enable(f);
+	f->m.inject.evt_write_fail = 1;
+	assert_int_equal(fault_logged(f, devid, 0x1000), 0);
+	assert_int_equal(fault_logged(f, devid, 0x2000), 0);
+	assert_int_equal(f->m.stats.event_write_errors, 2);
+	assert_int_equal(rd64(f, AMDVM_REG_EVT_TAIL), 0);
+	assert_int_equal(status(f) & AMDVM_STATUS_EVT_LOG_INT, 0);
+	f->m.inject.evt_write_fail = 0;
+	assert_int_equal(fault_logged(f, devid, 0x3000), 1);
+	expect_event(f, AMDVM_EVT_IO_PAGE_FAULT, devid, 0x25, FAULT_R, 0x3000);
+	/* An event log where there is no memory behaves the same. */
+	wr64(f, AMDVM_REG_CONTROL, ON & ~AMDVM_CTRL_EVT_LOG_EN);
+	wr64(f, AMDVM_REG_EVT_BASE, NO_RAM | AMDVM_LEN_FIELD(8));
+	wr64(f, AMDVM_REG_CONTROL, ON);
+	assert_int_equal(fault_logged(f, devid, 0x4000), 0);
+	assert_int_equal(f->m.stats.event_write_errors, 3);
+}
+
+/* ---- Tests: driver mistakes, firmware state, probe ---- */
+
+static void test_driver_mistakes(void **state)
+{
+	struct fix *f = *state;
+
+	enable(f);
+	/* Rewriting the same value is harmless; changing a live base is not. */
+	wr64(f, AMDVM_REG_DTB, f->dtb | 1);
+	wr64(f, AMDVM_REG_CMD_BASE, f->cmd | AMDVM_LEN_FIELD(8));
+	wr64(f, AMDVM_REG_EVT_BASE, f->evt | AMDVM_LEN_FIELD(8));
+	assert_int_equal(f->m.stats.dtb_write_while_enabled, 0);
+	wr32(f, AMDVM_REG_DTB, (uint32_t)f->dtb);
+	wr32(f, AMDVM_REG_DTB + 4, 0);
+	assert_int_equal(f->m.stats.dtb_write_while_enabled, 1);
+	wr64(f, AMDVM_REG_CMD_BASE, f->cmd | AMDVM_LEN_FIELD(9));
+	assert_int_equal(f->m.stats.cmd_base_write_while_enabled, 1);
+	wr64(f, AMDVM_REG_EVT_BASE, page(f) | AMDVM_LEN_FIELD(8));
+	assert_int_equal(f->m.stats.evt_base_write_while_enabled, 1);
+	/* The command head belongs to the IOMMU while the buffer runs. */
+	wr64(f, AMDVM_REG_CMD_HEAD, 0x100);
+	assert_int_equal(rd64(f, AMDVM_REG_CMD_HEAD), 0);
+	assert_int_equal(f->m.stats.cmd_head_write_while_running, 1);
+	/* With the IOMMU off, the device table base and the command head are software's. */
+	wr64(f, AMDVM_REG_CONTROL, AMDVM_CTRL_CMD_BUF_EN);
+	wr64(f, AMDVM_REG_DTB, f->dtb);
+	wr64(f, AMDVM_REG_CMD_HEAD, 0);
+	assert_int_equal(f->m.stats.dtb_write_while_enabled, 1);
+	assert_int_equal(f->m.stats.cmd_head_write_while_running, 1);
+	assert_int_equal(f->m.stats.cmd_base_write_while_enabled, 1);
+}
+
+static void test_firmware_state(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 25, 0);
+	uint64_t root = domain(f, devid, 3, 0x70);
+	struct amdvi_dma_result r;
+
+	map(f, root, 3, 0x1000, 0x300000, 1, RW);
+	amdvi_model_firmware_state(&f->m, ON | AMDVM_CTRL_COHERENT | AMDVM_CTRL_INV_TIMEOUT(4),
+				   f->dtb | 1, f->cmd | AMDVM_LEN_FIELD(8),
+				   f->evt | AMDVM_LEN_FIELD(8),
+				   0x600000 | AMDVM_EXCL_EN | AMDVM_EXCL_ALLOW, 0x6ff000);
+	assert_int_equal(rd64(f, AMDVM_REG_CONTROL),
+			 ON | AMDVM_CTRL_COHERENT | AMDVM_CTRL_INV_TIMEOUT(4));
+	assert_int_equal(rd64(f, AMDVM_REG_DTB), f->dtb | 1);
+	assert_int_equal(rd64(f, AMDVM_REG_EXCL_LIMIT), 0x6ff000);
+	assert_int_equal(status(f), AMDVM_STATUS_EVT_LOG_RUN | AMDVM_STATUS_CMD_BUF_RUN);
+	/* Live: translation, the exclusion range firmware left, commands, events. */
+	assert_int_equal(xlate(f, devid, 0x1008, 1), 0x300008);
+	assert_int_equal(amdvi_model_dma(&f->m, devid, 0x680000, 4, 1, &r), 0);
+	assert_int_equal(r.untranslated, 1);
+	sync(f);
+	expect_fault(f, devid, 0x70, 0x2000, 0, AMDVM_EVT_IO_PAGE_FAULT, 0);
+	/* A driver taking over closes the exclusion range... */
+	wr64(f, AMDVM_REG_EXCL_BASE, 0);
+	expect_fault(f, devid, 0x70, 0x680000, 1, AMDVM_EVT_IO_PAGE_FAULT, AMDVM_EVT_FLAG_RW);
+	/* ... or turns the IOMMU off: untranslated again. */
+	wr64(f, AMDVM_REG_CONTROL, 0);
+	assert_int_equal(xlate(f, devid, 0x2000, 0), 0x2000);
+	assert_int_equal(status(f), AMDVM_STATUS_EVT_LOG_INT); /* the RUN bits went with it */
+	assert_int_equal(f->m.stats.dtb_write_while_enabled + f->m.stats.len_reserved, 0);
+}
+
+static void test_probe(void **state)
+{
+	struct fix *f = *state;
+	uint16_t devid = DEVID(0, 26, 0);
+	uint64_t root = domain(f, devid, 3, 0x71);
+	uint64_t pte = map(f, root, 3, 0x1000, 0x300000, 1, RW);
+	struct amdvi_dma_result r;
+
+	/* With the IOMMU still off, the probe reads the tables the registers name. */
+	wr64(f, AMDVM_REG_DTB, f->dtb | 1);
+	assert_int_equal(amdvi_model_probe(&f->m, devid, 0x1010, 1, &r), 0);
+	assert_int_equal(r.phys, 0x300010);
+	assert_int_equal(r.untranslated, 0);
+	assert_int_equal(amdvi_model_dte_count(&f->m), 0);
+	enable(f);
+	assert_int_equal(xlate(f, devid, 0x1000, 1), 0x300000);
+	/* The probe sees memory, the DMA the stale IOTLB. */
+	put64(f, pte, 0x400000 | R | AMDVM_PTE_PR);
+	assert_int_equal(amdvi_model_probe(&f->m, devid, 0x1000, 0, &r), 0);
+	assert_int_equal(r.phys, 0x400000);
+	assert_int_equal(amdvi_model_probe(&f->m, devid, 0x1000, 1, &r), -1);
+	assert_int_equal(r.event, AMDVM_EVT_IO_PAGE_FAULT);
+	assert_int_equal(r.flags, FAULT_W);
+	assert_int_equal(amdvi_model_probe(&f->m, devid, 0x8000000000ull, 0, &r), -1);
+	assert_int_equal(r.flags, 0);
+	assert_int_equal(xlate(f, devid, 0x1000, 1), 0x300000);
+	/* And leaves no trace: no event, no counter, no cache entry. */
+	assert_int_equal(events_pending(f), 0);
+	assert_int_equal(f->m.stats.events_written + f->m.stats.dma_blocked, 0);
+	assert_int_equal(f->m.stats.iotlb_misses, 1);
+	assert_int_equal(amdvi_model_iotlb_count(&f->m), 1);
+	assert_int_equal(amdvi_model_pde_count(&f->m), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1584,6 +1904,16 @@ int main(void)
 		T(test_event_log_overflow),
 		T(test_event_log_off),
 		T(test_event_suppressed),
+		T(test_interrupt_window),
+		T(test_interrupt_remapping_fields),
+		T(test_exclusion_range),
+		T(test_inject_cwait_stuck),
+		T(test_inject_illegal_cmd),
+		T(test_inject_cmd_stuck),
+		T(test_inject_evt_write_fail),
+		T(test_driver_mistakes),
+		T(test_firmware_state),
+		T(test_probe),
 #undef T
 	};
 
