@@ -44,7 +44,7 @@ static uint64_t rnd(void)
 static void rig_init(struct rig *r, unsigned levels, unsigned large, int coherent, size_t pool,
 		     uint64_t base)
 {
-	struct iog_pt_config cfg = {levels, large, 46, coherent};
+	struct iog_pt_config cfg = {levels, large, 46, coherent, IOG_PT_VTD_SL};
 
 	iog_hosted_init(&r->h);
 	assert_int_equal(iog_hosted_set_page_pool(&r->h, POOL_AT, pool), 0);
@@ -339,13 +339,13 @@ static void test_unaligned_phys(void **state)
 static void test_bad_arguments(void **state)
 {
 	struct rig *r = calloc(1, sizeof(*r));
-	struct iog_pt_config bad = {6, 0, 46, 1};
+	struct iog_pt_config bad = {6, 0, 46, 1, IOG_PT_VTD_SL};
 	struct iog_pt other;
 
 	(void)state;
 	rig_init(r, 3, 0, 1, 64, 0);
 	assert_int_equal(iog_pt_init(&other, &r->h.plat, &bad), IOG_EINVAL);
-	bad = (struct iog_pt_config){4, 0, 53, 1};
+	bad = (struct iog_pt_config){4, 0, 53, 1, IOG_PT_VTD_SL};
 	assert_int_equal(iog_pt_init(&other, &r->h.plat, &bad), IOG_EINVAL);
 	assert_int_equal(iog_pt_map(&r->pt, 0x800, 0, 4096, IOG_PT_RW, NULL), IOG_EINVAL);
 	assert_int_equal(iog_pt_map(&r->pt, 0, 0x800, 4096, IOG_PT_RW, NULL), IOG_EINVAL);
