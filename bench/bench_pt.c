@@ -142,7 +142,7 @@ static void platform_with_pool(struct iog_hosted *h, size_t pages)
 
 static struct iog_pt_config config(unsigned large)
 {
-	struct iog_pt_config c = {4, large, 46, 1};
+	struct iog_pt_config c = {4, large, 46, 1, IOG_PT_VTD_SL};
 
 	return c;
 }

@@ -12,8 +12,8 @@
  * What the bits of an entry mean is the only thing that differs between
  * IOMMUs: it is one row of formats[] below, read by the same walker. The
  * walker's routines take the row as a parameter and are inlined into one
- * instance per format (update_vtd), where the row's fields are constants:
- * each format runs as fast as a walker written for it alone.
+ * instance per format (update_vtd, update_amdvi), where the row's fields
+ * are constants: each format runs as fast as a walker written for it alone.
  */
 #include <ioguard/error.h>
 #include <ioguard/pt.h>
@@ -25,7 +25,17 @@
 #define SL_W (1ull << 1)
 #define SL_PS (1ull << 7) /* a leaf above level 1 */
 
-#define ADDR_MASK 0x000ffffffffff000ull /* bits 51:12 */
+/* Host page-table entry bits (AMD IOMMU spec 2.2.3, PDE and PTE formats). */
+#define AMD_PR (1ull << 0)
+#define AMD_NEXT_LEVEL_SHIFT 9 /* bits 11:9 */
+#define AMD_NEXT_LEVEL_MASK 7u
+#define AMD_NL_LEAF 0u	/* a PTE whose page is the level's natural size */
+#define AMD_NL_SIZED 7u /* a PTE whose size is the run of 1s from address bit 12 */
+#define AMD_IR_SHIFT 61 /* IR (61) and IW (62): the permission, checked at every level */
+#define AMD_IR (1ull << 61)
+#define AMD_IW (1ull << 62)
+
+#define ADDR_MASK 0x000ffffffffff000ull /* bits 51:12, in both formats */
 
 #define ENTRIES 512u
 
@@ -48,9 +58,8 @@ struct pt_format {
 	unsigned type_shift, type_mask;
 	unsigned leaf_type;  /* the type of a leaf of the level's own size, above level 1 */
 	unsigned sized_type; /* of a leaf whose size is in its address (> type_mask: none) */
+	int next_level;	     /* a table entry's type is the level it points to */
 };
-
-enum { IOG_PT_VTD_SL };
 
 static const struct pt_format formats[] = {
 	/* VT-d: present is R or W; PS marks a large leaf; a table entry grants R and W. */
@@ -65,7 +74,28 @@ static const struct pt_format formats[] = {
 			   .type_shift = 7,
 			   .type_mask = 1,
 			   .leaf_type = 1,
-			   .sized_type = 2},
+			   .sized_type = 2,
+			   .next_level = 0},
+	/*
+	 * AMD-Vi: present is PR; NextLevel 0 marks a leaf of the level's size,
+	 * 7 a leaf of the size its address encodes, 1 to 6 a table entry, which
+	 * must grant IR and IW because the unit ANDs the permissions of every
+	 * level it walks. Leaves keep FC and U clear: a request's own coherence
+	 * attribute passes through, as VT-d leaves do with SNP clear.
+	 */
+	[IOG_PT_AMDVI] = {.min_levels = 3,
+			  .max_levels = 6,
+			  .present = AMD_PR,
+			  .addr = ADDR_MASK,
+			  .perm_shift = AMD_IR_SHIFT,
+			  .leaf = AMD_PR,
+			  .large = 0,
+			  .table = AMD_PR | AMD_IR | AMD_IW,
+			  .type_shift = AMD_NEXT_LEVEL_SHIFT,
+			  .type_mask = AMD_NEXT_LEVEL_MASK,
+			  .leaf_type = AMD_NL_LEAF,
+			  .sized_type = AMD_NL_SIZED,
+			  .next_level = 1},
 };
 
 enum op_kind { OP_MAP, OP_UNMAP, OP_PROTECT };
@@ -80,8 +110,7 @@ struct op {
 
 static const struct pt_format *format_of(const struct iog_pt *pt)
 {
-	(void)pt;
-	return &formats[IOG_PT_VTD_SL];
+	return &formats[pt->format];
 }
 
 static unsigned shift_of(unsigned level)
@@ -130,13 +159,24 @@ static uint64_t make_leaf(const struct pt_format *f, uint64_t phys, unsigned per
 /* The entry of a level-`level` table that points to the table at `phys`. */
 static uint64_t make_table(const struct pt_format *f, uint64_t phys, unsigned level)
 {
-	(void)level;
-	return (phys & f->addr) | f->table;
+	uint64_t next = f->next_level ? (uint64_t)(level - 1) << f->type_shift : 0;
+
+	return (phys & f->addr) | f->table | next;
 }
 
 static uint64_t *table_of(const struct iog_pt *pt, const struct pt_format *f, uint64_t e)
 {
 	return pt->plat->page_virt(pt->plat->ctx, e & f->addr);
+}
+
+/*
+ * The end of the IOVAs an entry covers, for the invalidation report: with 6
+ * levels the last entries reach 2^64, which wraps to 0; no IOVA at or past
+ * iova_limit is ever mapped, so iova_limit stands for it.
+ */
+static uint64_t span_end(const struct iog_pt *pt, uint64_t base, uint64_t span)
+{
+	return base + span ? base + span : pt->iova_limit;
 }
 
 static void flush(const struct iog_pt *pt, const void *p, size_t len)
@@ -178,7 +218,8 @@ static uint64_t *alloc_table(struct iog_pt *pt, uint64_t *phys)
 /*
  * Queues a detached table page for release after invalidation. The queue is
  * threaded through entry 0 of the queued pages: a physical address has its
- * low 12 bits clear, so a unit still walking the page through a stale cached
+ * low 12 bits clear (VT-d R and W, AMD-Vi PR) and bits 62:61 clear (AMD-Vi
+ * IR and IW), so a unit still walking the page through a stale cached
  * pointer sees entry 0 as not present, never as a translation.
  */
 static void defer_free(struct iog_pt *pt, uint64_t *t, uint64_t phys)
@@ -214,12 +255,14 @@ static int table_empty(const uint64_t *t)
 }
 
 static int update_vtd(struct op *o, uint64_t *t, unsigned level, uint64_t start, uint64_t end);
+static int update_amdvi(struct op *o, uint64_t *t, unsigned level, uint64_t start, uint64_t end);
 
 /* The instance of update() for format f. */
 PER_FORMAT int update_in(const struct pt_format *f, struct op *o, uint64_t *t, unsigned level,
 			 uint64_t start, uint64_t end)
 {
-	(void)f;
+	if (f == &formats[IOG_PT_AMDVI])
+		return update_amdvi(o, t, level, start, end);
 	return update_vtd(o, t, level, start, end);
 }
 
@@ -266,7 +309,8 @@ PER_FORMAT int descend(const struct pt_format *f, struct op *o, uint64_t *t, uns
 			 * The unit may cache the large leaf as one entry: the whole
 			 * of it must be invalidated (an address mask covering it).
 			 */
-			inv_add(o->inv, IOG_PT_INV_CHANGED | IOG_PT_INV_TABLES, base, base + span);
+			inv_add(o->inv, IOG_PT_INV_CHANGED | IOG_PT_INV_TABLES, base,
+				span_end(pt, base, span));
 		} else {
 			/* Caching mode may have cached "not present" here, at this level. */
 			inv_add(o->inv, IOG_PT_INV_ADDED | IOG_PT_INV_TABLES, a, stop);
@@ -282,7 +326,8 @@ PER_FORMAT int descend(const struct pt_format *f, struct op *o, uint64_t *t, uns
 		cphys = t[i] & f->addr;
 		iog_store64(&t[i], 0);
 		flush(pt, &t[i], sizeof(t[i]));
-		inv_add(o->inv, IOG_PT_INV_CHANGED | IOG_PT_INV_TABLES, base, base + span);
+		inv_add(o->inv, IOG_PT_INV_CHANGED | IOG_PT_INV_TABLES, base,
+			span_end(pt, base, span));
 		defer_free(pt, child, cphys);
 	}
 	return err;
@@ -299,8 +344,12 @@ PER_FORMAT int update(const struct pt_format *f, struct op *o, uint64_t *t, unsi
 	int err = IOG_OK;
 
 	for (uint64_t a = start; a < end && !err; i++) {
+		/*
+		 * next wraps to 0 for the last entries of a 64-bit space; no range
+		 * reaches 2^64, so those are never covered whole.
+		 */
 		uint64_t base = a & ~(span - 1), next = base + span;
-		uint64_t stop = next < end ? next : end;
+		uint64_t stop = end - base > span ? next : end;
 		uint64_t e = t[i], ne = e;
 		int whole = a == base && stop == next;
 
@@ -341,6 +390,11 @@ static int update_vtd(struct op *o, uint64_t *t, unsigned level, uint64_t start,
 	return update(&formats[IOG_PT_VTD_SL], o, t, level, start, end);
 }
 
+static int update_amdvi(struct op *o, uint64_t *t, unsigned level, uint64_t start, uint64_t end)
+{
+	return update(&formats[IOG_PT_AMDVI], o, t, level, start, end);
+}
+
 /* Inlined into each public call, where the kind of operation is a constant. */
 static inline __attribute__((always_inline)) int run(struct iog_pt *pt, enum op_kind kind,
 						     uint64_t iova, uint64_t phys, uint64_t size,
@@ -377,6 +431,26 @@ int iog_pt_protect(struct iog_pt *pt, uint64_t iova, uint64_t size, unsigned per
 	return run(pt, OP_PROTECT, iova, iova, size, perm, inv);
 }
 
+/*
+ * The size of an AMD-Vi NextLevel 7 leaf at a level of `shift`: 2^(13 + n)
+ * for a run of n 1s from address bit 12 (AMD IOMMU spec 2.2.3, page size
+ * encodings), larger than the level's own pages and smaller than the
+ * level above's. 0 for an encoding outside that.
+ */
+static uint64_t sized_leaf(const struct pt_format *f, uint64_t e, unsigned shift)
+{
+	uint64_t bits = (e & f->addr) >> 12;
+	unsigned n = 0;
+
+	while (bits & 1) {
+		bits >>= 1;
+		n++;
+	}
+	if (13 + n <= shift || 13 + n >= shift + 9)
+		return 0;
+	return 1ull << (13 + n);
+}
+
 PER_FORMAT int translate(const struct pt_format *f, const struct iog_pt *pt, uint64_t iova,
 			 uint64_t *phys, unsigned *perm, uint64_t *leaf_size)
 {
@@ -393,6 +467,15 @@ PER_FORMAT int translate(const struct pt_format *f, const struct iog_pt *pt, uin
 		if (level == 1 || !is_table(f, e, level)) {
 			uint64_t size = 1ull << shift;
 
+			if (f->sized_type <= f->type_mask) {
+				/* The type is meaningful at level 1 too (AMD-Vi NextLevel). */
+				if (type_of(f, e) == f->sized_type)
+					size = sized_leaf(f, e, shift);
+				else if (type_of(f, e) != f->leaf_type)
+					size = 0;
+				if (!size)
+					return IOG_EINVAL;
+			}
 			if (!p)
 				return IOG_ENOTFOUND;
 			if (phys)
@@ -403,6 +486,9 @@ PER_FORMAT int translate(const struct pt_format *f, const struct iog_pt *pt, uin
 				*leaf_size = size;
 			return IOG_OK;
 		}
+		/* The engine never skips a level (AMD-Vi NextLevel below level - 1). */
+		if (f->next_level && type_of(f, e) != level - 1)
+			return IOG_EINVAL;
 		t = table_of(pt, f, e);
 	}
 	return IOG_EINVAL;
@@ -413,6 +499,8 @@ int iog_pt_translate(const struct iog_pt *pt, uint64_t iova, uint64_t *phys, uns
 {
 	if (!pt || !pt->root || iova >= pt->iova_limit)
 		return IOG_EINVAL;
+	if (pt->format == IOG_PT_AMDVI)
+		return translate(&formats[IOG_PT_AMDVI], pt, iova, phys, perm, leaf_size);
 	return translate(&formats[IOG_PT_VTD_SL], pt, iova, phys, perm, leaf_size);
 }
 
@@ -433,21 +521,31 @@ void iog_pt_reclaim(struct iog_pt *pt)
 
 int iog_pt_init(struct iog_pt *pt, const struct iog_platform *plat, const struct iog_pt_config *cfg)
 {
-	const struct pt_format *f = &formats[IOG_PT_VTD_SL];
+	const struct pt_format *f;
+	unsigned reach;
 
 	if (!pt || !plat || !cfg || !plat->page_alloc || !plat->page_free || !plat->page_virt ||
 	    !plat->cache_flush)
 		return IOG_EINVAL;
+	if ((unsigned)cfg->format >= sizeof(formats) / sizeof(formats[0]))
+		return IOG_EINVAL;
+	f = &formats[cfg->format];
 	if (cfg->levels < f->min_levels || cfg->levels > f->max_levels || cfg->out_bits < 12 ||
 	    cfg->out_bits > 52 || (cfg->large & ~(IOG_PT_LARGE_2M | IOG_PT_LARGE_1G)))
 		return IOG_EINVAL;
 	iog_memset(pt, 0, sizeof(*pt));
 	pt->plat = plat;
+	pt->format = cfg->format;
 	pt->levels = cfg->levels;
 	/* A 1 GiB leaf splits into 2 MiB ones: without those, no large leaves at all. */
 	pt->large = (cfg->large & IOG_PT_LARGE_2M) ? cfg->large : 0;
 	pt->coherent = cfg->coherent;
-	pt->iova_limit = 1ull << shift_of(cfg->levels + 1);
+	/*
+	 * 6 levels reach all 64 bits; a range's end, exclusive, cannot be 2^64,
+	 * so the last 4 KiB page is out of reach there.
+	 */
+	reach = shift_of(cfg->levels + 1);
+	pt->iova_limit = reach < 64 ? 1ull << reach : 0 - (uint64_t)IOG_PAGE_SIZE;
 	pt->phys_limit = 1ull << cfg->out_bits;
 	pt->root = alloc_table(pt, &pt->root_phys);
 	return pt->root ? IOG_OK : IOG_ENOMEM;

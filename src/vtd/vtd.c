@@ -336,6 +336,7 @@ struct iog_pt_config iog_vtd_pt_config(const struct iog_vtd *u, unsigned levels)
 		.large = CAP_SLLPS(u->cap) & (IOG_PT_LARGE_2M | IOG_PT_LARGE_1G),
 		.out_bits = u->haw,
 		.coherent = (u->ecap & ECAP_C) != 0,
+		.format = IOG_PT_VTD_SL,
 	};
 
 	return c;
