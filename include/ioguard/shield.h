@@ -33,7 +33,9 @@
 #include <stdint.h>
 
 #include <ioguard/acpi.h>
+#include <ioguard/amdvi.h>
 #include <ioguard/dmar.h>
+#include <ioguard/ivrs.h>
 #include <ioguard/pt.h>
 #include <ioguard/verify.h>
 #include <ioguard/vtd.h>
@@ -45,8 +47,16 @@
 #define IOG_SHIELD_MAX_PROTECT 256 /* protected ranges, the IR tables left live included */
 
 struct iog_shield_config {
-	const void *dmar; /* the DMAR, as read before concealment */
+	/*
+	 * The firmware's table, as read before concealment: the DMAR (Intel
+	 * VT-d) or, with `dmar` NULL, the IVRS (AMD IOMMUs). One policy, two
+	 * backends; on AMD the IVMDs play the RMRRs' part.
+	 */
+	const void *dmar;
 	size_t dmar_len;
+	const void *ivrs;
+	size_t ivrs_len;
+	int amdvi_small_pages;		/* AMD: 4 KiB leaves only */
 	const struct iog_range *memmap; /* what ordinary devices may reach (RAM, ...) */
 	unsigned nmemmap;
 	/* What no device may reach; must stay valid while the shield is applied. */
@@ -78,8 +88,13 @@ struct iog_shield_config {
 
 /* One remapping unit, as the shield drives it. */
 struct iog_shield_unit {
-	struct iog_vtd vtd;
-	long drhd;	      /* its DRHD's offset in the DMAR */
+	uint8_t amd; /* an AMD IOMMU (amdvi), else a VT-d unit (vtd) */
+	union {
+		struct iog_vtd vtd;
+		struct iog_amdvi amdvi;
+	};
+	long drhd;	      /* its DRHD's (or IVHD's) offset in the table */
+	unsigned ndevids;     /* AMD: device ids the IVHD names */
 	unsigned kind;	      /* index in iog_shield.kinds */
 	struct iog_range irt; /* firmware's interrupt remapping table, left live (IR deferred) */
 	uint64_t reach;	      /* first address its domains cannot reach (width, levels) */
@@ -119,6 +134,7 @@ struct iog_shield_domain {
 
 struct iog_shield {
 	const struct iog_platform *plat; /* the caller's */
+	int amd;			 /* AMD IOMMUs, from the IVRS */
 	/*
 	 * What the units and tables use: the caller's platform, except that a
 	 * table page outside the protected regions is refused. The shield must

@@ -204,6 +204,21 @@ struct iog_shield_unit *iog_shield_unit(const struct iog_shield *s, unsigned i)
 	return u;
 }
 
+static uint64_t unit_base(const struct iog_shield_unit *u)
+{
+	return u->amd ? u->amdvi.base : u->vtd.base;
+}
+
+static uint16_t unit_segment(const struct iog_shield_unit *u)
+{
+	return u->amd ? u->amdvi.segment : u->vtd.segment;
+}
+
+static int unit_probed(const struct iog_shield_unit *u)
+{
+	return u->amd ? u->amdvi.plat != NULL : u->vtd.plat != NULL;
+}
+
 /* A new record at the end of the list; records come UNITS_PER_PAGE to a page. */
 static struct iog_shield_unit *unit_add(struct iog_shield *s, struct iog_shield_unit **last)
 {
@@ -252,16 +267,30 @@ static struct iog_shield_unit *unit_of(const struct iog_shield *s,
 				       const struct iog_shield_config *c, uint16_t segment,
 				       uint8_t bus, uint8_t devfn, unsigned *index)
 {
-	long off = iog_dmar_find_drhd(c->dmar, c->dmar_len, segment, bus, devfn, c->bridge,
-				      c->bridge_ctx, NULL);
-	struct iog_dmar_struct st;
 	struct iog_shield_unit *u = s->units;
+	uint64_t base;
+	long off;
 
-	if (off < 0 || iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL))
-		return NULL;
+	if (s->amd) {
+		struct iog_ivrs_block b;
+
+		off = iog_ivrs_find_ivhd(c->ivrs, c->ivrs_len, segment,
+					 (uint16_t)(bus << 8 | devfn), NULL);
+		if (off < 0 || iog_ivrs_block_get(c->ivrs, c->ivrs_len, off, &b, NULL))
+			return NULL;
+		base = b.address;
+	} else {
+		struct iog_dmar_struct st;
+
+		off = iog_dmar_find_drhd(c->dmar, c->dmar_len, segment, bus, devfn, c->bridge,
+					 c->bridge_ctx, NULL);
+		if (off < 0 || iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL))
+			return NULL;
+		base = st.address;
+	}
 	/* By register base: a DRHD that repeats another's stands for the same unit. */
 	for (unsigned i = 0; u; i++, u = u->next)
-		if (u->vtd.base == st.address && u->vtd.segment == st.segment) {
+		if (unit_base(u) == base && unit_segment(u) == segment) {
 			if (index)
 				*index = i;
 			return u;
@@ -328,6 +357,62 @@ static int probe_units(struct iog_shield *s, const struct iog_shield_config *c, 
 	return IOG_OK;
 }
 
+/* Every IOMMU of the IVHD type an OS would use (the highest of 10h, 11h, 40h). */
+static int probe_iommus(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
+{
+	unsigned type = iog_ivrs_ivhd_type(c->ivrs, c->ivrs_len);
+	struct iog_shield_unit *last = NULL;
+	struct iog_ivrs_block b;
+	long off;
+
+	for (off = iog_ivrs_first(c->ivrs, c->ivrs_len, d); off >= 0;
+	     off = iog_ivrs_next(c->ivrs, c->ivrs_len, off, d)) {
+		struct iog_shield_unit *u;
+		int err, dup = 0;
+
+		if (iog_ivrs_block_get(c->ivrs, c->ivrs_len, off, &b, d))
+			return d ? d->code : IOG_EINVAL;
+		if (!b.is_ivhd || b.type != type)
+			continue;
+		for (u = s->units; u && !dup; u = u->next)
+			if (u->amdvi.base == b.address && u->amdvi.segment == b.segment) {
+				unsigned n = iog_ivhd_device_count(c->ivrs, c->ivrs_len, &b);
+
+				/* Its device ids count too: the device table covers them all. */
+				if (n > u->ndevids)
+					u->ndevids = n;
+				dup = 1;
+			}
+		if (dup) {
+			iog_logf(s->plat, IOG_LOG_WARN,
+				 "shield: IVHD at offset %llu repeats IOMMU %llx: ignored",
+				 (unsigned long long)off, (unsigned long long)b.address);
+			s->duplicate_units++;
+			continue;
+		}
+		u = unit_add(s, &last);
+		if (!u)
+			return iog_fail(d, IOG_ENOMEM, (uint64_t)off,
+					"no page for the unit's state");
+		u->amd = 1;
+		err = iog_amdvi_probe(&u->amdvi, &s->guard, b.address, b.segment, b.device_id, d);
+		if (err) {
+			if (d) {
+				d->offset = (uint64_t)off + 8; /* the IVHD's base address field */
+				diag_address(d, b.address);
+			}
+			return err;
+		}
+		u->drhd = off;
+		u->ndevids = iog_ivhd_device_count(c->ivrs, c->ivrs_len, &b);
+	}
+	if (off != IOG_ENOTFOUND)
+		return (int)off;
+	if (!s->nunits)
+		return iog_fail(d, IOG_ENOTFOUND, IOG_IVRS_HEADER_LEN, "the IVRS has no IVHD");
+	return IOG_OK;
+}
+
 /* ---- Protected memory: the caller's, and the IR tables left live ---- */
 
 static int overlaps_protected(const struct iog_shield *s, uint64_t base, uint64_t size)
@@ -365,10 +450,11 @@ static int build_protect(struct iog_shield *s, const struct iog_shield_config *c
 			return iog_fail(d, IOG_ENOSPC, 0,
 					"more protected ranges than the shield holds");
 	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
-		uint64_t irta = u->vtd.fw.irta;
+		uint64_t irta;
 
-		if (!u->vtd.ir_deferred || !(irta & ~PAGE_MASK))
+		if (u->amd || !u->vtd.ir_deferred || !(u->vtd.fw.irta & ~PAGE_MASK))
 			continue;
+		irta = u->vtd.fw.irta;
 		/* IRTA: table address, and 2^(S+1) entries of 16 bytes. */
 		u->irt = (struct iog_range){irta & ~PAGE_MASK, 16ull << ((irta & 0xf) + 1)};
 		u->irt.size = page_up(u->irt.size);
@@ -422,74 +508,139 @@ static void note_unplaced_scopes(struct iog_shield *s, const struct iog_shield_c
 	}
 }
 
-/* An RMRR as whole pages; IOG_EBADVAL when it ends below its base. */
-static int rmrr_range(const struct iog_dmar_struct *st, uint64_t *base, uint64_t *size)
+/*
+ * A memory region firmware reserves for devices: an RMRR (VT-d) or an IVMD
+ * (AMD), as whole pages; `off` is its offset in the table.
+ */
+struct reserved {
+	uint64_t base, size;
+	long off;
+	uint16_t segment;
+	int inverted; /* an RMRR that ends below its base */
+	const struct iog_dmar_struct *rmrr;
+	const struct iog_ivrs_block *ivmd;
+};
+
+static void reserved_pages(struct reserved *r, uint64_t first, uint64_t end)
 {
-	if (st->limit < st->base)
-		return IOG_EBADVAL;
-	*base = page_down(st->base);
-	*size = page_up(st->limit + 1) - *base;
-	return IOG_OK;
+	r->base = page_down(first);
+	r->size = end > first ? page_up(end) - r->base : 0;
+}
+
+/* Calls fn for every RMRR or IVMD; stops at fn's error. */
+static int each_reserved(struct iog_shield *s, const struct iog_shield_config *c,
+			 int (*fn)(struct iog_shield *s, const struct iog_shield_config *c,
+				   const struct reserved *r, void *ctx),
+			 void *ctx)
+{
+	int err = IOG_OK;
+
+	if (s->amd) {
+		struct iog_ivrs_block b;
+
+		for (long off = iog_ivrs_first(c->ivrs, c->ivrs_len, NULL); off >= 0 && !err;
+		     off = iog_ivrs_next(c->ivrs, c->ivrs_len, off, NULL)) {
+			struct reserved r = {0, 0, off, 0, 0, NULL, &b};
+
+			if (iog_ivrs_block_get(c->ivrs, c->ivrs_len, off, &b, NULL) || !b.is_ivmd)
+				continue;
+			reserved_pages(&r, b.start,
+				       b.start + b.mem_length < b.start ? ~0ull
+									: b.start + b.mem_length);
+			if (r.size)
+				err = fn(s, c, &r, ctx);
+		}
+		return err;
+	}
+	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0 && !err;
+	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL)) {
+		struct iog_dmar_struct st;
+		struct reserved r = {0, 0, off, 0, 0, &st, NULL};
+
+		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) ||
+		    st.type != IOG_DMAR_RMRR)
+			continue;
+		r.segment = st.segment;
+		r.inverted = st.limit < st.base;
+		if (!r.inverted)
+			reserved_pages(&r, st.base, st.limit == ~0ull ? ~0ull : st.limit + 1);
+		err = fn(s, c, &r, ctx);
+	}
+	return err;
 }
 
 /*
- * Calls fn for every (RMRR, endpoint) the DMAR lists, with the endpoint
- * resolved (ok = 1) or naming nothing present (ok = 0). Stops at fn's error.
+ * Calls fn for every device a reserved region names: resolved (ok = 1),
+ * naming nothing present (ok = 0), or every device (ok = 2: an IVMD for
+ * all). Stops at fn's error.
  */
-typedef int (*rmrr_fn)(struct iog_shield *s, const struct iog_shield_config *c,
-		       const struct iog_dmar_struct *st, long so, int ok, uint8_t bus,
-		       uint8_t devfn, struct iog_diag *d);
+typedef int (*reserved_device_fn)(struct iog_shield *s, const struct iog_shield_config *c,
+				  const struct reserved *r, long so, int ok, uint8_t bus,
+				  uint8_t devfn, struct iog_diag *d);
 
-static int each_rmrr_device(struct iog_shield *s, const struct iog_shield_config *c, rmrr_fn fn,
-			    struct iog_diag *d)
+struct device_walk {
+	reserved_device_fn fn;
+	struct iog_diag *d;
+};
+
+static int reserved_devices(struct iog_shield *s, const struct iog_shield_config *c,
+			    const struct reserved *r, void *ctx)
 {
-	struct iog_dmar_struct st;
+	const struct device_walk *w = ctx;
 	struct iog_dmar_scope sc;
+	int err = IOG_OK;
 
-	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0;
-	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL)) {
-		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) ||
-		    st.type != IOG_DMAR_RMRR)
-			continue;
-		for (long so = iog_dmar_scope_first(c->dmar, c->dmar_len, &st, NULL); so >= 0;
-		     so = iog_dmar_scope_next(c->dmar, c->dmar_len, &st, so, NULL)) {
-			uint8_t bus = 0, devfn = 0;
-			int ok, err;
+	if (r->inverted)
+		return IOG_OK;
+	if (r->ivmd) {
+		unsigned first = r->ivmd->device_id, last = first;
 
-			if (iog_dmar_scope_get(c->dmar, c->dmar_len, so, &sc, NULL) ||
-			    sc.type != IOG_SCOPE_PCI_ENDPOINT)
-				continue;
-			ok = !iog_dmar_scope_resolve(&sc, st.segment, c->bridge, c->bridge_ctx,
-						     &bus, &devfn);
-			err = fn(s, c, &st, so, ok, bus, devfn, d);
-			if (err)
-				return err;
-		}
+		if (r->ivmd->type == IOG_IVMD_ALL)
+			return w->fn(s, c, r, r->off, 2, 0, 0, w->d);
+		if (r->ivmd->type == IOG_IVMD_RANGE)
+			last = r->ivmd->aux >= first ? r->ivmd->aux : first;
+		for (unsigned id = first; id <= last && !err; id++)
+			err = w->fn(s, c, r, r->off, 1, (uint8_t)(id >> 8), (uint8_t)id, w->d);
+		return err;
 	}
-	return IOG_OK;
+	for (long so = iog_dmar_scope_first(c->dmar, c->dmar_len, r->rmrr, NULL); so >= 0 && !err;
+	     so = iog_dmar_scope_next(c->dmar, c->dmar_len, r->rmrr, so, NULL)) {
+		uint8_t bus = 0, devfn = 0;
+		int ok;
+
+		if (iog_dmar_scope_get(c->dmar, c->dmar_len, so, &sc, NULL) ||
+		    sc.type != IOG_SCOPE_PCI_ENDPOINT)
+			continue;
+		ok = !iog_dmar_scope_resolve(&sc, r->segment, c->bridge, c->bridge_ctx, &bus,
+					     &devfn);
+		err = w->fn(s, c, r, so, ok, bus, devfn, w->d);
+	}
+	return err;
 }
 
-/* Every RMRR is sane; one over protected memory is refused unless allowed. */
-static int check_rmrrs(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
+static int each_reserved_device(struct iog_shield *s, const struct iog_shield_config *c,
+				reserved_device_fn fn, struct iog_diag *d)
 {
-	struct iog_dmar_struct st;
+	struct device_walk w = {fn, d};
 
-	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0;
-	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL)) {
-		uint64_t base, size;
+	return each_reserved(s, c, reserved_devices, &w);
+}
 
-		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) ||
-		    st.type != IOG_DMAR_RMRR)
-			continue;
-		if (rmrr_range(&st, &base, &size))
-			return iog_fail(d, IOG_EBADVAL, (uint64_t)off + 16,
-					"RMRR ends below its base");
-		if (overlaps_protected(s, base, size) && !c->allow_rmrr_conflict) {
-			iog_fail(d, IOG_ECONFLICT, (uint64_t)off + 8,
-				 "an RMRR overlaps protected memory");
-			diag_address(d, base);
-			return IOG_ECONFLICT;
-		}
+/* Every region is sane; one over protected memory is refused unless allowed. */
+static int check_reserved(struct iog_shield *s, const struct iog_shield_config *c,
+			  const struct reserved *r, void *ctx)
+{
+	struct iog_diag *d = ctx;
+
+	if (r->inverted)
+		return iog_fail(d, IOG_EBADVAL, (uint64_t)r->off + 16, "RMRR ends below its base");
+	if (overlaps_protected(s, r->base, r->size) &&
+	    (!c->allow_rmrr_conflict || (r->ivmd && r->ivmd->type == IOG_IVMD_ALL))) {
+		iog_fail(d, IOG_ECONFLICT, (uint64_t)r->off + (r->ivmd ? 16 : 8),
+			 r->ivmd ? "an IVMD overlaps protected memory"
+				 : "an RMRR overlaps protected memory");
+		diag_address(d, r->base);
+		return IOG_ECONFLICT;
 	}
 	return IOG_OK;
 }
@@ -527,7 +678,7 @@ static int new_domain(struct iog_shield *s, const struct iog_shield_config *c, u
 	dom->devfn = devfn;
 	dom->did = (uint16_t)(IOG_SHIELD_DEFAULT_DID + 1 + s->ndomains);
 	dom->granted = granted;
-	if (dom->did >= u->vtd.ndoms) {
+	if (!u->amd && dom->did >= u->vtd.ndoms) {
 		iog_fail(d, IOG_ENOSPC, (uint64_t)u->drhd,
 			 "the unit has too few domain ids (CAP.ND)");
 		diag_device(d, seg, bus, devfn);
@@ -537,51 +688,58 @@ static int new_domain(struct iog_shield *s, const struct iog_shield_config *c, u
 	return IOG_OK;
 }
 
-/* An RMRR device over protected memory (allowed) gets a domain of its own. */
+/* A device whose reserved region overlaps protected memory (allowed) gets a domain of its own. */
 static int rmrr_conflict_domain(struct iog_shield *s, const struct iog_shield_config *c,
-				const struct iog_dmar_struct *st, long so, int ok, uint8_t bus,
+				const struct reserved *r, long so, int ok, uint8_t bus,
 				uint8_t devfn, struct iog_diag *d)
 {
-	uint64_t base, size;
-
-	if (rmrr_range(st, &base, &size) || !overlaps_protected(s, base, size) || !ok)
+	if (ok != 1 || !overlaps_protected(s, r->base, r->size))
 		return IOG_OK;
-	return new_domain(s, c, st->segment, bus, devfn, 0, (uint64_t)so, d);
+	return new_domain(s, c, r->segment, bus, devfn, 0, (uint64_t)so, d);
 }
 
-/* Every RMRR device: counted when it names nothing; paired with its domain when it has one. */
+static int rmrr_pair_add(struct iog_shield *s, const struct reserved *r,
+			 const struct iog_shield_domain *dom, long so, struct iog_diag *d)
+{
+	if (s->nrmrrs == IOG_SHIELD_MAX_RMRR) {
+		iog_fail(d, IOG_ENOSPC, (uint64_t)so, "more RMRR devices than the shield holds");
+		diag_device(d, dom->segment, dom->bus, dom->devfn);
+		return IOG_ENOSPC;
+	}
+	s->rmrrs[s->nrmrrs++] = (struct iog_shield_rmrr){dom->unit,  dom->segment, dom->bus,
+							 dom->devfn, r->base,	   r->size};
+	return IOG_OK;
+}
+
+/* Every reserved-region device: counted when it names nothing; paired with its domain when it has
+ * one. */
 static int rmrr_pair(struct iog_shield *s, const struct iog_shield_config *c,
-		     const struct iog_dmar_struct *st, long so, int ok, uint8_t bus, uint8_t devfn,
+		     const struct reserved *r, long so, int ok, uint8_t bus, uint8_t devfn,
 		     struct iog_diag *d)
 {
 	struct iog_shield_domain *dom;
-	uint64_t base, size;
+	int err = IOG_OK;
 
 	(void)c;
-	if (rmrr_range(st, &base, &size))
-		return IOG_OK;
+	if (ok == 2) {
+		/* An IVMD for every device: every device with a domain of its own. */
+		for (unsigned i = 0; i < s->ndomains && !err; i++)
+			err = rmrr_pair_add(s, r, &s->domains[i], so, d);
+		return err;
+	}
 	if (!ok) {
 		s->unplaced_rmrrs++;
 		iog_logf(s->plat, IOG_LOG_INFO,
 			 "shield: RMRR %llx-%llx device scope at offset %llu names no device "
 			 "present%s",
-			 (unsigned long long)base, (unsigned long long)(base + size - 1),
+			 (unsigned long long)r->base, (unsigned long long)(r->base + r->size - 1),
 			 (unsigned long long)so,
-			 overlaps_protected(s, base, size) ? ": not honoured"
-							   : ": mapped for every device");
+			 overlaps_protected(s, r->base, r->size) ? ": not honoured"
+								 : ": mapped for every device");
 		return IOG_OK;
 	}
-	dom = domain_of(s, st->segment, bus, devfn);
-	if (!dom)
-		return IOG_OK;
-	if (s->nrmrrs == IOG_SHIELD_MAX_RMRR) {
-		iog_fail(d, IOG_ENOSPC, (uint64_t)so, "more RMRR devices than the shield holds");
-		diag_device(d, st->segment, bus, devfn);
-		return IOG_ENOSPC;
-	}
-	s->rmrrs[s->nrmrrs++] =
-		(struct iog_shield_rmrr){dom->unit, st->segment, bus, devfn, base, size};
-	return IOG_OK;
+	dom = domain_of(s, r->segment, bus, devfn);
+	return dom ? rmrr_pair_add(s, r, dom, so, d) : IOG_OK;
 }
 
 /*
@@ -608,19 +766,29 @@ static int make_domains(struct iog_shield *s, const struct iog_shield_config *c,
 		if (err)
 			return err;
 	}
-	err = each_rmrr_device(s, c, rmrr_conflict_domain, d);
+	err = each_reserved_device(s, c, rmrr_conflict_domain, d);
 	if (!err)
-		err = each_rmrr_device(s, c, rmrr_pair, d);
+		err = each_reserved_device(s, c, rmrr_pair, d);
 	return err;
 }
 
 /* ---- Domains ---- */
 
-/* Bit count that covers every address anything must reach. */
-static unsigned needed_bits(const struct iog_shield_config *c)
+static int reserved_top(struct iog_shield *s, const struct iog_shield_config *c,
+			const struct reserved *r, void *ctx)
 {
-	struct iog_dmar_struct st;
-	uint64_t top = 0, base, size;
+	uint64_t *top = ctx;
+
+	(void)s, (void)c;
+	if (r->base + r->size > *top)
+		*top = r->base + r->size;
+	return IOG_OK;
+}
+
+/* Bit count that covers every address anything must reach. */
+static unsigned needed_bits(struct iog_shield *s, const struct iog_shield_config *c)
+{
+	uint64_t top = 0;
 	unsigned bits = 12;
 
 	for (unsigned i = 0; i < c->nmemmap; i++)
@@ -629,11 +797,7 @@ static unsigned needed_bits(const struct iog_shield_config *c)
 	for (unsigned i = 0; i < c->ngrants; i++)
 		if (c->grants[i].base + c->grants[i].size > top)
 			top = c->grants[i].base + c->grants[i].size;
-	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0;
-	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL))
-		if (!iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) &&
-		    st.type == IOG_DMAR_RMRR && !rmrr_range(&st, &base, &size) && base + size > top)
-			top = base + size;
+	each_reserved(s, c, reserved_top, &top);
 	while (bits < 64 && top && (top - 1) >> bits)
 		bits++;
 	return bits;
@@ -655,17 +819,39 @@ static unsigned unit_levels(const struct iog_vtd *u, unsigned bits)
  */
 static int make_kinds(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
 {
-	unsigned bits = needed_bits(c);
+	unsigned bits = needed_bits(s, c);
 
 	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
-		unsigned mgaw = iog_vtd_mgaw(&u->vtd), width = s->haw < mgaw ? s->haw : mgaw;
-		unsigned levels = unit_levels(&u->vtd, bits < width ? bits : width), k;
+		unsigned width, levels, k;
 		struct iog_pt_config cfg;
 
+		if (u->amd) {
+			/* What the IOMMU emits is the host's width (IVinfo PASize); levels from
+			 * EFR. */
+			width = s->haw;
+			levels = iog_amdvi_levels(&u->amdvi, bits < width ? bits : width);
+			if (!levels)
+				levels = iog_amdvi_levels(&u->amdvi, 12 + 9 * 6);
+			if (!levels)
+				levels = iog_amdvi_levels(&u->amdvi, 12 + 9 * 4);
+			cfg = (struct iog_pt_config){
+				.levels = levels,
+				.large = c->amdvi_small_pages ? 0
+							      : IOG_PT_LARGE_2M | IOG_PT_LARGE_1G,
+				.out_bits = s->haw,
+				.coherent = 0,
+				.format = IOG_PT_AMDVI,
+			};
+		} else {
+			unsigned mgaw = iog_vtd_mgaw(&u->vtd);
+
+			width = s->haw < mgaw ? s->haw : mgaw;
+			levels = unit_levels(&u->vtd, bits < width ? bits : width);
+			cfg = iog_vtd_pt_config(&u->vtd, levels);
+		}
 		if (!levels)
 			return iog_fail(d, IOG_EINVAL, (uint64_t)u->drhd,
 					"the unit offers no page-table format");
-		cfg = iog_vtd_pt_config(&u->vtd, levels);
 		if (12 + 9 * levels < width)
 			width = 12 + 9 * levels;
 		u->reach = width >= 64 ? ~0ull : 1ull << width;
@@ -674,7 +860,7 @@ static int make_kinds(struct iog_shield *s, const struct iog_shield_config *c, s
 
 			if (kd->cfg.levels == cfg.levels && kd->cfg.large == cfg.large &&
 			    kd->cfg.out_bits == cfg.out_bits && kd->cfg.coherent == cfg.coherent &&
-			    kd->reach == u->reach)
+			    kd->cfg.format == cfg.format && kd->reach == u->reach)
 				break;
 		}
 		if (k == s->nkinds) {
@@ -704,6 +890,23 @@ static int map_clipped(struct iog_pt *pt, uint64_t reach, uint64_t base, uint64_
 	return end > base ? iog_pt_map(pt, base, base, end - base, IOG_PT_RW, NULL) : IOG_OK;
 }
 
+struct map_reserved {
+	struct iog_pt *pt;
+	uint64_t reach, *above;
+};
+
+/* A reserved region clear of protected memory, for every device. */
+static int map_reserved(struct iog_shield *s, const struct iog_shield_config *c,
+			const struct reserved *r, void *ctx)
+{
+	struct map_reserved *m = ctx;
+
+	(void)c;
+	if (r->inverted || overlaps_protected(s, r->base, r->size))
+		return IOG_OK;
+	return map_clipped(m->pt, m->reach, r->base, r->size, m->above);
+}
+
 /*
  * The default domain: the memory map (whole pages inside each range) and
  * every RMRR that stays clear of protected memory, minus the protected
@@ -712,8 +915,7 @@ static int map_clipped(struct iog_pt *pt, uint64_t reach, uint64_t base, uint64_
 static int map_default(struct iog_shield *s, const struct iog_shield_config *c, struct iog_pt *pt,
 		       uint64_t reach, uint64_t *above)
 {
-	struct iog_dmar_struct st;
-	uint64_t base, size;
+	struct map_reserved m = {pt, reach, above};
 	int err = IOG_OK;
 
 	for (unsigned i = 0; i < c->nmemmap && !err; i++) {
@@ -724,12 +926,8 @@ static int map_default(struct iog_shield *s, const struct iog_shield_config *c, 
 		if (hi > lo)
 			err = map_clipped(pt, reach, lo, hi - lo, above);
 	}
-	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0 && !err;
-	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL))
-		if (!iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) &&
-		    st.type == IOG_DMAR_RMRR && !rmrr_range(&st, &base, &size) &&
-		    !overlaps_protected(s, base, size))
-			err = map_clipped(pt, reach, base, size, above);
+	if (!err)
+		err = each_reserved(s, c, map_reserved, &m);
 	for (unsigned i = 0; i < s->nprotect && !err; i++) {
 		uint64_t lo = page_down(s->protect[i].base);
 		uint64_t hi = page_up(s->protect[i].base + s->protect[i].size);
@@ -776,9 +974,10 @@ static int build_tables(struct iog_shield *s, const struct iog_shield_config *c,
 		err = iog_pt_init(&kd->pt, &s->guard, &kd->cfg);
 		if (!err)
 			err = map_default(s, c, &kd->pt, reach, &above);
-		if (!err && (s->guard.page_alloc(s->guard.ctx, &page, &kd->context_phys) || !page))
+		if (!err && !u->amd &&
+		    (s->guard.page_alloc(s->guard.ctx, &page, &kd->context_phys) || !page))
 			err = IOG_ENOMEM;
-		if (!err) {
+		if (!err && !u->amd) {
 			kd->context = page;
 			err = iog_vtd_context_fill(&u->vtd, kd->context, IOG_SHIELD_DEFAULT_DID,
 						   &kd->pt);
@@ -791,7 +990,7 @@ static int build_tables(struct iog_shield *s, const struct iog_shield_config *c,
 				 "shield: %llu bytes of memory lie above %llx, beyond what units "
 				 "like %llx reach: no device reaches them by DMA",
 				 (unsigned long long)above, (unsigned long long)reach,
-				 (unsigned long long)u->vtd.base);
+				 (unsigned long long)unit_base(u));
 			if (above > s->unreachable)
 				s->unreachable = above;
 		}
@@ -814,12 +1013,49 @@ static int build_tables(struct iog_shield *s, const struct iog_shield_config *c,
 }
 
 /* Every unit: its own root, every bus at its kind's shared table, device domains in place. */
+/*
+ * An AMD IOMMU: a device table for every id its IVHD names (bus 0 at least),
+ * each entry at the default domain or at the device's own.
+ */
+static int program_iommu(struct iog_shield *s, struct iog_shield_unit *u, unsigned i,
+			 struct iog_diag *d)
+{
+	int err = iog_amdvi_setup(&u->amdvi, u->ndevids);
+
+	if (err)
+		return iog_fail(d, err, (uint64_t)u->drhd, "setting up the device table failed");
+	iog_amdvi_batch_begin(&u->amdvi);
+	for (unsigned id = 0; id < u->amdvi.ndevids && !err; id++) {
+		struct iog_shield_domain *dom =
+			domain_of(s, u->amdvi.segment, (uint8_t)(id >> 8), (uint8_t)id);
+
+		if (dom && dom->unit == i) {
+			err = iog_amdvi_attach(&u->amdvi, (uint16_t)id, dom->did, &dom->pt);
+			s->contexts++;
+		} else
+			err = iog_amdvi_attach(&u->amdvi, (uint16_t)id, IOG_SHIELD_DEFAULT_DID,
+					       &s->kinds[u->kind].pt);
+	}
+	if (err) {
+		iog_fail(d, err, (uint64_t)u->drhd, "writing a device table entry failed");
+		return err;
+	}
+	err = iog_amdvi_batch_end(&u->amdvi);
+	return err ? iog_fail(d, err, (uint64_t)u->drhd, "invalidation failed") : IOG_OK;
+}
+
 static int program_units(struct iog_shield *s, struct iog_diag *d)
 {
 	unsigned i = 0;
 	int err;
 
 	for (struct iog_shield_unit *u = s->units; u; u = u->next, i++) {
+		if (u->amd) {
+			err = program_iommu(s, u, i, d);
+			if (err)
+				return err;
+			continue;
+		}
 		err = iog_vtd_set_root(&u->vtd);
 		if (err)
 			return iog_fail(d, err, (uint64_t)u->drhd, "setting the root table failed");
@@ -861,8 +1097,23 @@ static int program_units(struct iog_shield *s, struct iog_diag *d)
 static void fail_closed(struct iog_shield *s)
 {
 	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
-		if (!u->vtd.plat)
+		if (!unit_probed(u))
 			continue; /* never probed */
+		if (u->amd) {
+			/* Turned off by the disable: back on with what is there, all blocked at
+			 * worst. */
+			if (u->amdvi.batch)
+				iog_amdvi_batch_end(&u->amdvi);
+			if (!(u->amdvi.fw.control & 1) || iog_amdvi_translating(&u->amdvi))
+				continue;
+			if ((u->amdvi.dt_phys || !iog_amdvi_setup(&u->amdvi, u->ndevids)) &&
+			    !iog_amdvi_enable(&u->amdvi))
+				continue;
+			iog_logf(s->plat, IOG_LOG_ERROR,
+				 "shield: IOMMU %llx no longer translates after a failed apply",
+				 (unsigned long long)u->amdvi.base);
+			continue;
+		}
 		if (u->vtd.batch)
 			iog_vtd_batch_end(&u->vtd);
 		if (!(u->vtd.fw.gsts & (1u << 31)) || iog_vtd_translating(&u->vtd))
@@ -888,8 +1139,8 @@ int iog_shield_verify(struct iog_shield *s, const struct iog_shield_config *c, s
 	for (struct iog_shield_unit *u = s->units; u; u = u->next, i++) {
 		struct iog_verify_report rep;
 		struct iog_verify_input in = {
-			.unit_base = u->vtd.base,
-			.segment = u->vtd.segment,
+			.unit_base = unit_base(u),
+			.segment = unit_segment(u),
 			.protect = s->protect,
 			.nprotect = s->nprotect,
 			.exceptions = ex,
@@ -909,7 +1160,8 @@ int iog_shield_verify(struct iog_shield *s, const struct iog_shield_config *c, s
 			if (dom && dom->unit == i && in.ngrants < sizeof(mine) / sizeof(mine[0]))
 				mine[in.ngrants++] = c->grants[g];
 		}
-		err = iog_verify_unit(s->plat, &in, &rep);
+		err = u->amd ? iog_verify_amdvi_unit(s->plat, &in, &rep)
+			     : iog_verify_unit(s->plat, &in, &rep);
 		s->report.contexts += rep.contexts;
 		s->report.tables += rep.tables;
 		s->report.leaves += rep.leaves;
@@ -925,12 +1177,12 @@ int iog_shield_verify(struct iog_shield *s, const struct iog_shield_config *c, s
 			iog_logf(s->plat, IOG_LOG_ERROR,
 				 "shield: unit %llx fails verification: %s (device %02x:%02x.%u, "
 				 "IOVA %llx)",
-				 (unsigned long long)u->vtd.base,
+				 (unsigned long long)unit_base(u),
 				 rep.what ? rep.what : "tables unreadable", rep.sid >> 8,
 				 (rep.sid >> 3) & 0x1f, rep.sid & 7, (unsigned long long)rep.iova);
 			result = iog_fail(d, err, (uint64_t)u->drhd,
 					  rep.what ? rep.what : "the tables cannot be read");
-			diag_device(d, u->vtd.segment, (uint8_t)(rep.sid >> 8), (uint8_t)rep.sid);
+			diag_device(d, unit_segment(u), (uint8_t)(rep.sid >> 8), (uint8_t)rep.sid);
 			diag_address(d, rep.phys);
 		}
 	}
@@ -964,24 +1216,52 @@ static void note_x2apic(struct iog_shield *s, const struct iog_shield_config *c)
 	iog_logf(s->plat, IOG_LOG_WARN, "shield: %s", line);
 }
 
-static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
+/* The table, the host address width, the units. */
+static int probe(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
 {
-	struct iog_dmar_info info;
 	int err;
 
-	err = iog_dmar_check(c->dmar, c->dmar_len, &info, d);
-	if (err)
-		return err;
-	s->haw = info.width + 1u > 52 ? 52 : info.width + 1u;
-	err = probe_units(s, c, d);
+	if (s->amd) {
+		struct iog_ivrs_info info;
+		unsigned pa;
+
+		err = iog_ivrs_check(c->ivrs, c->ivrs_len, &info, d);
+		if (err)
+			return err;
+		/* IVinfo PASize (bits 14:8): what the IOMMUs emit; 0 says nothing. */
+		pa = (info.iv_info >> 8) & 0x7f;
+		s->haw = pa >= 32 && pa <= 52 ? pa : 52;
+		return probe_iommus(s, c, d);
+	} else {
+		struct iog_dmar_info info;
+
+		err = iog_dmar_check(c->dmar, c->dmar_len, &info, d);
+		if (err)
+			return err;
+		s->haw = info.width + 1u > 52 ? 52 : info.width + 1u;
+		return probe_units(s, c, d);
+	}
+}
+
+static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
+{
+	int err;
+
+	err = probe(s, c, d);
 	if (err)
 		return err;
 	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
-		err = iog_vtd_disable(&u->vtd, c->ir_policy, IOG_VTD_KEEP_PMR | IOG_VTD_KEEP_TE);
+		/*
+		 * An AMD IOMMU's device table base changes only while it is off: DMA
+		 * is untranslated until the shield's tables are on.
+		 */
+		err = u->amd ? iog_amdvi_disable(&u->amdvi)
+			     : iog_vtd_disable(&u->vtd, c->ir_policy,
+					       IOG_VTD_KEEP_PMR | IOG_VTD_KEEP_TE);
 		if (err) {
 			iog_fail(d, err, (uint64_t)u->drhd,
 				 "disabling what firmware enabled failed");
-			diag_address(d, u->vtd.base);
+			diag_address(d, unit_base(u));
 			return err;
 		}
 	}
@@ -989,14 +1269,17 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 	if (err)
 		return err;
 	if (c->acpi) {
-		note_x2apic(s, c);
-		err = iog_acpi_conceal(c->acpi, "DMAR", c->conceal, c->conceal_replacement, d);
+		if (!s->amd)
+			note_x2apic(s, c);
+		err = iog_acpi_conceal(c->acpi, s->amd ? "IVRS" : "DMAR", c->conceal,
+				       c->conceal_replacement, d);
 		if (err < 0)
 			return err;
 		s->concealed = (unsigned)err;
 	}
-	note_unplaced_scopes(s, c);
-	err = check_rmrrs(s, c, d);
+	if (!s->amd)
+		note_unplaced_scopes(s, c);
+	err = each_reserved(s, c, check_reserved, d);
 	if (!err)
 		err = make_domains(s, c, d);
 	if (!err)
@@ -1008,15 +1291,20 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 	if (err)
 		return err;
 	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
-		err = iog_vtd_enable(&u->vtd);
-		if (!err)
-			err = iog_vtd_disable_pmr(&u->vtd);
-		/* Fault events as interrupts where the platform wants them (else polled). */
-		if (!err)
-			err = iog_vtd_fault_irq_enable(&u->vtd);
+		if (u->amd) {
+			err = iog_amdvi_enable(&u->amdvi);
+		} else {
+			err = iog_vtd_enable(&u->vtd);
+			if (!err)
+				err = iog_vtd_disable_pmr(&u->vtd);
+			/* Fault events as interrupts where the platform wants them (else polled).
+			 */
+			if (!err)
+				err = iog_vtd_fault_irq_enable(&u->vtd);
+		}
 		if (err) {
 			iog_fail(d, err, (uint64_t)u->drhd, "enabling translation failed");
-			diag_address(d, u->vtd.base);
+			diag_address(d, unit_base(u));
 			return err;
 		}
 	}
@@ -1028,13 +1316,14 @@ int iog_shield_apply(struct iog_shield *s, const struct iog_platform *plat,
 {
 	int err;
 
-	if (!s || !plat || !c || !c->dmar || (c->nmemmap && !c->memmap) ||
+	if (!s || !plat || !c || (!c->dmar && !c->ivrs) || (c->nmemmap && !c->memmap) ||
 	    (c->nprotect && !c->protect) || (c->ngrants && !c->grants))
 		return iog_fail(d, IOG_EINVAL, 0, "missing configuration");
 	if (!plat->page_alloc || !plat->page_free)
 		return iog_fail(d, IOG_EINVAL, 0, "platform lacks a hook the shield needs");
 	iog_memset(s, 0, sizeof(*s));
 	s->plat = plat;
+	s->amd = !c->dmar;
 	s->cfg_protect = c->protect;
 	s->cfg_nprotect = c->nprotect;
 	guard_init(s, plat);
@@ -1066,10 +1355,18 @@ int iog_shield_release(struct iog_shield *s)
 		return IOG_EINVAL;
 	/* A unit that does not stop translating keeps its pages: they may be in use. */
 	for (struct iog_shield_unit *u = s->units; u; u = u->next, i++) {
-		if (!u->vtd.plat)
+		int err;
+
+		if (!unit_probed(u))
 			continue;
-		iog_vtd_disable(&u->vtd, IOG_VTD_IR_WARN, IOG_VTD_KEEP_PMR);
-		if (iog_vtd_release(&u->vtd) != IOG_OK) {
+		if (u->amd) {
+			iog_amdvi_disable(&u->amdvi);
+			err = iog_amdvi_release(&u->amdvi);
+		} else {
+			iog_vtd_disable(&u->vtd, IOG_VTD_IR_WARN, IOG_VTD_KEEP_PMR);
+			err = iog_vtd_release(&u->vtd);
+		}
+		if (err != IOG_OK) {
 			kept++;
 			if (u->kind < IOG_SHIELD_MAX_KINDS)
 				kind_kept[u->kind]++;
