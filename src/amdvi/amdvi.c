@@ -9,6 +9,7 @@
 #include "amdvi/regs.h"
 #include "util/bytes.h"
 #include "util/log.h"
+#include "util/wait.h"
 
 uint64_t amdvi_read(const struct iog_amdvi *u, uint32_t off)
 {
@@ -27,28 +28,22 @@ static void flush(const struct iog_amdvi *u, const void *p, size_t len)
 	u->plat->cache_flush(u->plat->ctx, p, len);
 }
 
-static int seq_written(const struct iog_amdvi *u, uint64_t seq)
+static int seq_written(const void *ctx, uint64_t seq)
 {
+	const struct iog_amdvi *u = ctx;
+
 	return *u->sem == seq;
 }
 
-/* Polls done(u, arg) within the unit's timeout; IOG_ETIMEDOUT (logged) otherwise. */
-static int amdvi_wait(const struct iog_amdvi *u, int (*done)(const struct iog_amdvi *, uint64_t),
-		      uint64_t arg, const char *what)
+/* Waits (bounded) until the completion-wait word holds `seq`; IOG_ETIMEDOUT (logged) otherwise. */
+static int amdvi_wait(const struct iog_amdvi *u, uint64_t seq, const char *what)
 {
-	uint64_t start = u->plat->clock_ns(u->plat->ctx);
+	int err = iog_poll(u->plat, u->timeout_ns, IOG_AMDVI_MAX_POLLS, seq_written, u, seq);
 
-	for (uint64_t polls = 0; polls < IOG_AMDVI_MAX_POLLS; polls++) {
-		if (done(u, arg))
-			return IOG_OK;
-		if (u->plat->clock_ns(u->plat->ctx) - start > u->timeout_ns)
-			break;
-	}
-	if (done(u, arg))
-		return IOG_OK;
-	iog_logf(u->plat, IOG_LOG_ERROR, "amdvi %llx: %s did not complete in %llu ns",
-		 (unsigned long long)u->base, what, (unsigned long long)u->timeout_ns);
-	return IOG_ETIMEDOUT;
+	if (err)
+		iog_logf(u->plat, IOG_LOG_ERROR, "amdvi %llx: %s did not complete in %llu ns",
+			 (unsigned long long)u->base, what, (unsigned long long)u->timeout_ns);
+	return err;
 }
 
 int iog_amdvi_probe(struct iog_amdvi *u, const struct iog_platform *plat, uint64_t base,
@@ -114,7 +109,7 @@ static int cmd_submit(struct iog_amdvi *u, uint64_t q0, uint64_t q1)
 		cmd_put(u, q0, q1);
 	cmd_put(u, CMD_OPCODE(CMD_COMPLETION_WAIT) | (u->sem_phys & CW_ADDR) | CW_STORE, seq);
 	amdvi_write(u, AMDVI_CMD_BUF_TAIL, (uint64_t)u->cmd_tail * 16);
-	return amdvi_wait(u, seq_written, seq, "command completion");
+	return amdvi_wait(u, seq, "command completion");
 }
 
 int iog_amdvi_completion_wait(struct iog_amdvi *u)
@@ -177,12 +172,6 @@ int iog_amdvi_flush_pt(struct iog_amdvi *u, uint16_t domain, struct iog_pt *pt,
 
 /* ---- Disable ---- */
 
-static int firmware_drained(const struct iog_amdvi *u, uint64_t seq)
-{
-	(void)seq;
-	return *u->sem == u->sem_seq;
-}
-
 /*
  * Appends a COMPLETION_WAIT to firmware's own command buffer and waits for
  * its store: every command firmware queued before it is then done.
@@ -193,7 +182,6 @@ static int drain_firmware(struct iog_amdvi *u, uint64_t reg)
 	unsigned entries = 1u << ((reg >> 56) & 0xf);
 	uint64_t tail = amdvi_read(u, AMDVI_CMD_BUF_TAIL) & HEAD_TAIL_MASK;
 	uint64_t *buf;
-	int err;
 
 	if (!base || entries < 256 || entries > 32768 || tail / 16 >= entries)
 		return IOG_EBADVAL;
@@ -208,8 +196,7 @@ static int drain_firmware(struct iog_amdvi *u, uint64_t reg)
 	flush(u, buf, 16);
 	u->plat->unmap(u->plat->ctx, buf, 16);
 	amdvi_write(u, AMDVI_CMD_BUF_TAIL, ((tail / 16 + 1) % entries) * 16);
-	err = amdvi_wait(u, firmware_drained, 0, "draining firmware's command buffer");
-	return err;
+	return amdvi_wait(u, u->sem_seq, "draining firmware's command buffer");
 }
 
 static int alloc_page(struct iog_amdvi *u, void **virt, uint64_t *phys)

@@ -8,6 +8,7 @@
 
 #include "util/bytes.h"
 #include "util/log.h"
+#include "util/wait.h"
 #include "vtd/regs.h"
 #include "vtd/vtd_internal.h"
 
@@ -37,26 +38,32 @@ void vtd_flush(const struct iog_vtd *u, const void *p, size_t len)
 		u->plat->cache_flush(u->plat->ctx, p, len);
 }
 
+struct vtd_pred {
+	const struct iog_vtd *u;
+	int (*done)(const struct iog_vtd *u, uint64_t arg);
+};
+
+static int vtd_pred_call(const void *ctx, uint64_t arg)
+{
+	const struct vtd_pred *p = ctx;
+
+	return p->done(p->u, arg);
+}
+
 /*
- * Polls until poll(u, arg) says done, for at most timeout_ns of the
- * platform clock and IOG_VTD_MAX_POLLS reads.
+ * Polls until done(u, arg) says so, for at most timeout_ns of the platform
+ * clock and IOG_VTD_MAX_POLLS reads.
  */
 int vtd_wait(const struct iog_vtd *u, int (*done)(const struct iog_vtd *u, uint64_t arg),
 	     uint64_t arg, const char *what)
 {
-	uint64_t start = u->plat->clock_ns(u->plat->ctx);
+	struct vtd_pred p = {u, done};
+	int err = iog_poll(u->plat, u->timeout_ns, IOG_VTD_MAX_POLLS, vtd_pred_call, &p, arg);
 
-	for (uint64_t polls = 0; polls < IOG_VTD_MAX_POLLS; polls++) {
-		if (done(u, arg))
-			return IOG_OK;
-		if (u->plat->clock_ns(u->plat->ctx) - start > u->timeout_ns)
-			break;
-	}
-	if (done(u, arg))
-		return IOG_OK;
-	iog_logf(u->plat, IOG_LOG_ERROR, "vtd %llx: %s did not complete in %llu ns",
-		 (unsigned long long)u->base, what, (unsigned long long)u->timeout_ns);
-	return IOG_ETIMEDOUT;
+	if (err)
+		iog_logf(u->plat, IOG_LOG_ERROR, "vtd %llx: %s did not complete in %llu ns",
+			 (unsigned long long)u->base, what, (unsigned long long)u->timeout_ns);
+	return err;
 }
 
 /* arg: mask in the low 32 bits, wanted value in the high 32. */

@@ -283,21 +283,7 @@ static void make_routes(struct realm *r, enum topology t)
 
 static void carve(struct realm *r, uint64_t base, uint64_t end)
 {
-	for (unsigned i = 0; i < r->nmemmap; i++) {
-		struct iog_range *m = &r->memmap[i];
-		uint64_t mend = m->base + m->size;
-
-		if (end <= m->base || base >= mend)
-			continue;
-		if (base > m->base && end < mend && r->nmemmap < MAX_RANGES)
-			r->memmap[r->nmemmap++] = (struct iog_range){end, mend - end};
-		if (base > m->base)
-			m->size = base - m->base;
-		else {
-			m->size = end < mend ? mend - end : 0;
-			m->base = end < mend ? end : m->base;
-		}
-	}
+	memmap_carve(r->memmap, &r->nmemmap, MAX_RANGES, base, end);
 }
 
 static int rmrr_overlaps(const struct realm *r, uint64_t base, uint64_t size)

@@ -120,21 +120,7 @@ static void route_ivhd(struct realm *r, size_t at, size_t blen, int iommu)
 
 static void carve(struct realm *r, uint64_t base, uint64_t end)
 {
-	for (unsigned i = 0; i < r->nmemmap; i++) {
-		struct iog_range *m = &r->memmap[i];
-		uint64_t mend = m->base + m->size;
-
-		if (end <= m->base || base >= mend)
-			continue;
-		if (base > m->base && end < mend && r->nmemmap < MAX_RANGES)
-			r->memmap[r->nmemmap++] = (struct iog_range){end, mend - end};
-		if (base > m->base)
-			m->size = base - m->base;
-		else {
-			m->size = end < mend ? mend - end : 0;
-			m->base = end < mend ? end : m->base;
-		}
-	}
+	memmap_carve(r->memmap, &r->nmemmap, MAX_RANGES, base, end);
 }
 
 /* Calls fn for every IVMD: its range and the device ids it names (all: 0 .. 0xffff). */

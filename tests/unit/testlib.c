@@ -285,3 +285,22 @@ uint64_t vtd_test_ecap(int coherent, int qi, int ir, int pt)
 	return (coherent ? 1u : 0u) | (qi ? 2u : 0u) | (ir ? 8u : 0u) | (pt ? 0x40u : 0u) |
 	       0x10ull << 8 /* IRO: 0x100 */;
 }
+
+void memmap_carve(struct iog_range *map, unsigned *n, unsigned max, uint64_t base, uint64_t end)
+{
+	for (unsigned i = 0; i < *n; i++) {
+		struct iog_range *m = &map[i];
+		uint64_t mend = m->base + m->size;
+
+		if (end <= m->base || base >= mend)
+			continue;
+		if (base > m->base && end < mend && *n < max)
+			map[(*n)++] = (struct iog_range){end, mend - end};
+		if (base > m->base)
+			m->size = base - m->base;
+		else {
+			m->size = end < mend ? mend - end : 0;
+			m->base = end < mend ? end : m->base;
+		}
+	}
+}

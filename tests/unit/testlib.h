@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include <ioguard/verify.h>
+
 #define TB_CAP 65536
 
 /* Builds an ACPI table byte by byte, little-endian. */
@@ -56,6 +58,12 @@ size_t rsdp_bytes(uint8_t r[36], int revision, uint32_t rsdt, uint64_t xsdt);
 uint64_t vtd_test_cap(unsigned sagaw, unsigned mgaw_bits, unsigned sllps, int psi, unsigned mamv,
 		      int cm, int rwbf, int pmr);
 uint64_t vtd_test_ecap(int coherent, int qi, int ir, int pt);
+
+/*
+ * Takes [base, end) out of a memory map of *n ranges (at most max), splitting
+ * a range where the hole falls inside it.
+ */
+void memmap_carve(struct iog_range *map, unsigned *n, unsigned max, uint64_t base, uint64_t end);
 
 uint8_t *read_whole(const char *path, size_t *len);
 /* $IOG_TABLES/name (the compiled fixtures), or NULL when absent. */
