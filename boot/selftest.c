@@ -11,7 +11,8 @@
  *   CHECK <name> PASS|FAIL <details>
  * then "N passed, M failed"; the exit status is 0 only when all passed.
  *
- * Command line: firmware=on (leave VT-d on first, as Mac firmware does),
+ * Command line: firmware=on (leave the IOMMU on first, as Mac firmware does
+ * with VT-d and AMD firmware with pre-boot DMA protection does with AMD-Vi),
  * intremap=on (and interrupt remapping with live entries), ir-policy=refuse|
  * warn|defer, conceal=unlink (default) or zap (BitVisor's: a nameless table
  * that Linux 6.1's /sys/firmware/acpi/tables export stops at), high-dma=on
@@ -28,6 +29,7 @@
 
 #include "boot/kernel.h"
 #include "boot/linux.h"
+#include "amdvi/regs.h"
 #include "platform/x86/x86.h"
 #include "util/bytes.h"
 #include "util/log.h"
@@ -51,6 +53,7 @@
 #define POOL_PAGES 2048 /* IOMMU tables for the shield, inside the VMM image */
 #define MAX_EDU 4
 #define FW_WAIT_NS 1000000000ull
+#define FW_AMD_DOMAIN 0x7f /* firmware's AMD-Vi domain id: none the shield uses */
 #define PCI_STATUS 0x06
 #define PCI_STATUS_SIG_TARGET_ABORT 0x0800 /* write 1 to clear */
 
@@ -437,6 +440,60 @@ static int firmware_stage(uint64_t base, uint64_t mem)
 	return 0;
 }
 
+/*
+ * Like AMD firmware with pre-boot DMA protection: the IOMMU on with its own
+ * device table (`pages` of it), command buffer and event log. Every entry
+ * is valid (V = 1, TV = 1, mode 0: untranslated, read and write allowed, in
+ * firmware's domain; IV = 0: interrupts pass), for every device id the IVHD
+ * names and bus 0 whole, the southbridge IOAPIC (0xa0) among them: QEMU
+ * consults the device table for interrupts from the moment its base is
+ * written. The command buffer runs: an invalidation and a completion wait
+ * went through, so firmware's tail is not at 0. Its memory is ordinary RAM
+ * at `mem`: command buffer, event log, completion word, then the device
+ * table.
+ */
+static int firmware_stage_amd(uint64_t base, uint64_t mem, unsigned pages)
+{
+	uint64_t *cmd = (uint64_t *)at(mem), *dt = (uint64_t *)at(mem + 0x3000);
+	volatile uint64_t *sem = (volatile uint64_t *)at(mem + 0x2000);
+	unsigned n = pages * DTES_PER_PAGE;
+	uint64_t t0;
+
+	if (fw_r64(base, AMDVI_CONTROL) & CTRL_IOMMU_EN)
+		return -2; /* on already: its tables are someone else's */
+	iog_memset(at(mem), 0, 0x3000 + (size_t)pages * 4096);
+	for (unsigned i = 0; i < n; i++) {
+		dt[4 * i] = DTE_V | DTE_TV | DTE_IR | DTE_IW;
+		dt[4 * i + 1] = DTE_DOMAIN(FW_AMD_DOMAIN);
+	}
+	fw_flush(at(mem), 0x3000 + (size_t)pages * 4096);
+	/* 64-bit writes: QEMU latches the base registers on nothing less. */
+	fw_w64(base, AMDVI_DEV_TAB_BASE, (mem + 0x3000) | DEV_TAB_SIZE(pages));
+	fw_w64(base, AMDVI_CMD_BUF_BASE, mem | BUF_LEN(8));
+	fw_w64(base, AMDVI_EVT_LOG_BASE, (mem + 0x1000) | BUF_LEN(8));
+	fw_w64(base, AMDVI_CMD_BUF_HEAD, 0);
+	fw_w64(base, AMDVI_CMD_BUF_TAIL, 0);
+	fw_w64(base, AMDVI_EVT_LOG_HEAD, 0);
+	fw_w64(base, AMDVI_EVT_LOG_TAIL, 0);
+	fw_w64(base, AMDVI_CONTROL,
+	       CTRL_IOMMU_EN | CTRL_EVT_LOG_EN | CTRL_CMD_BUF_EN | CTRL_INV_TIMEOUT(4));
+	if (fw_r64(base, AMDVI_EXT_FEATURE) & EFR_IA_SUP) {
+		cmd[0] = CMD_OPCODE(CMD_INV_IOMMU_ALL);
+	} else {
+		cmd[0] = CMD_OPCODE(CMD_INV_IOMMU_PAGES) | INV_DOMAIN(FW_AMD_DOMAIN);
+		cmd[1] = INV_ALL_PAGES | INV_PDE | INV_S;
+	}
+	cmd[2] = CMD_OPCODE(CMD_COMPLETION_WAIT) | ((mem + 0x2000) & CW_ADDR) | CW_STORE;
+	cmd[3] = 0x600d;
+	fw_flush(cmd, 32);
+	fw_w64(base, AMDVI_CMD_BUF_TAIL, 32);
+	t0 = time_ns();
+	while (*sem != 0x600d)
+		if (time_ns() - t0 > FW_WAIT_NS)
+			return -1;
+	return 0;
+}
+
 /* ---- The self-test. ---- */
 
 static uint64_t page_up(uint64_t a)
@@ -583,6 +640,102 @@ static void test_high_dma(const struct boot_info *bi, const struct edu *g, uint6
 	      !iog_memcmp(at(high), at(high + 0x1000), XFER);
 	check("guest-dma-above-4g", ok, "pass-through edu read and wrote guest RAM at %llx",
 	      (unsigned long long)high);
+}
+
+/* Every AMD IOMMU the IVRS names (an OS's IVHD type), once each. */
+static void firmware_amd(uint64_t mem, uint64_t guest)
+{
+	struct iog_acpi_table t;
+	struct iog_ivrs_block b;
+	const uint8_t *iv;
+	uint64_t bases[8], ctrl = 0, status = 0, dtb = 0, tail = 0;
+	unsigned type, units = 0, on = 0;
+	int err = iog_acpi_find(&acpi, "IVRS", 0, &t, NULL), read = 0;
+
+	if (err) {
+		check("firmware-left-amdvi-on", 0, "no IVRS (%d)", err);
+		return;
+	}
+	iv = x86.plat.map(x86.plat.ctx, t.phys, t.length);
+	type = iog_ivrs_ivhd_type(iv, t.length);
+	for (long o = iog_ivrs_first(iv, t.length, NULL); o >= 0 && units < 8;
+	     o = iog_ivrs_next(iv, t.length, o, NULL)) {
+		unsigned pages, seen = 0;
+
+		if (iog_ivrs_block_get(iv, t.length, o, &b, NULL) || !b.is_ivhd || b.type != type)
+			continue;
+		for (unsigned i = 0; i < units; i++)
+			seen |= bases[i] == b.address;
+		if (seen)
+			continue; /* one IOMMU, described twice */
+		bases[units++] = b.address;
+		/* Bus 0 at least (two pages), for the IOAPIC. */
+		pages = (iog_ivhd_device_count(iv, t.length, &b) + DTES_PER_PAGE - 1) /
+			DTES_PER_PAGE;
+		pages = pages < 2 ? 2 : pages;
+		err = firmware_stage_amd(b.address, mem, pages);
+		ctrl = fw_r64(b.address, AMDVI_CONTROL);
+		status = fw_r64(b.address, AMDVI_STATUS);
+		dtb = fw_r64(b.address, AMDVI_DEV_TAB_BASE);
+		tail = fw_r64(b.address, AMDVI_CMD_BUF_TAIL);
+		on += !err && (ctrl & CTRL_IOMMU_EN) && (ctrl & CTRL_CMD_BUF_EN) &&
+		      (status & STATUS_CMD_BUF_RUN) && (dtb & ADDR_51_12) == mem + 0x3000;
+		mem += (0x3000 + (uint64_t)pages * 4096 + 0xffff) & ~0xffffull;
+	}
+	if (on == units && nedu >= 2) {
+		/*
+		 * A pre-boot driver's DMA through firmware's tables: each edu reads
+		 * the pages the checks aim at later, which leaves translations (read
+		 * and write allowed) cached under firmware's domain id for the
+		 * shield to invalidate. The last read, of VMM data, is written back
+		 * to guest memory: firmware's tables let everything through.
+		 */
+		const uint64_t aims[3] = {vmm_code(), guest + 0x4000,
+					  (uint64_t)(uintptr_t)vmm_secret};
+
+		for (unsigned e = 0; e < 2; e++)
+			for (unsigned i = 0; i < 3; i++)
+				err |= edu_dma(&edus[e], aims[i], 0, XFER, 0);
+		iog_memset(at(guest + 0x6000), 0, XFER);
+		read = !err && !edu_dma(&edus[1], guest + 0x6000, 0, XFER, 1) &&
+		       !iog_memcmp(at(guest + 0x6000), vmm_secret, XFER);
+	}
+	check("firmware-left-amdvi-on", units && on == units && (nedu < 2 || read),
+	      "control %llx status %llx, device table %llx (%u pages), command tail %llx after "
+	      "the firmware stage%s",
+	      (unsigned long long)ctrl, (unsigned long long)status,
+	      (unsigned long long)(dtb & ADDR_51_12), (unsigned)(dtb & 0x1ff) + 1,
+	      (unsigned long long)tail,
+	      nedu < 2 ? ""
+	      : read   ? "; edu DMA through its tables read VMM data"
+		       : "; edu DMA through its tables FAILED");
+}
+
+/* The shield's device table in every IOMMU firmware left on, translating. */
+static void amd_replaced(void)
+{
+	uint64_t ctrl = 0, dtb = 0;
+	const struct iog_amdvi *a = NULL;
+	int ok = 1;
+
+	for (struct iog_shield_unit *u = shield.units; u; u = u->next) {
+		a = &u->amdvi;
+		ctrl = x86.plat.reg_read64(x86.plat.ctx, a->base, AMDVI_CONTROL);
+		dtb = x86.plat.reg_read64(x86.plat.ctx, a->base, AMDVI_DEV_TAB_BASE);
+		ok &= (ctrl & CTRL_IOMMU_EN) && (a->fw.control & CTRL_IOMMU_EN) &&
+		      (dtb & ADDR_51_12) == a->dt_phys &&
+		      (a->fw.dev_tab & ADDR_51_12) != a->dt_phys;
+	}
+	if (!a) {
+		check("firmware-iommu-replaced", 0, "no IOMMU");
+		return;
+	}
+	check("firmware-iommu-replaced", ok,
+	      "control %llx (firmware left %llx): firmware's device table %llx replaced by %llx "
+	      "(%u pages)",
+	      (unsigned long long)ctrl, (unsigned long long)a->fw.control,
+	      (unsigned long long)(a->fw.dev_tab & ADDR_51_12),
+	      (unsigned long long)(dtb & ADDR_51_12), (unsigned)(dtb & 0x1ff) + 1);
 }
 
 static uint64_t read_msr(uint32_t msr)
@@ -785,7 +938,9 @@ void kmain(struct boot_info *bi)
 	if (!vmm_target)
 		vmm_target = guest + 8 * MiB; /* a small machine: still apart from the rest */
 
-	if (opt.firmware) {
+	if (opt.firmware && amd)
+		firmware_amd(fw_mem, guest);
+	else if (opt.firmware) {
 		err = iog_acpi_find(&acpi, "DMAR", 0, &t, NULL);
 		if (!err) {
 			const uint8_t *dm = x86.plat.map(x86.plat.ctx, t.phys, t.length);
@@ -816,7 +971,9 @@ void kmain(struct boot_info *bi)
 	}
 	if (run_shield(bi))
 		goto done;
-	if (opt.firmware) {
+	if (opt.firmware && amd)
+		amd_replaced();
+	else if (opt.firmware) {
 		const struct iog_vtd *u0 = &shield.units->vtd;
 		uint32_t gsts = x86.plat.reg_read32(x86.plat.ctx, u0->base, VTD_GSTS_REG);
 		int ir_on = (gsts & GSTS_IRES) != 0;

@@ -4,9 +4,9 @@
 # pass: QEMU's VT-d model with 39- and 48-bit address widths and caching mode,
 # an edu behind a PCIe root port, firmware that leaves VT-d and interrupt
 # remapping on, 6 GiB of RAM with DMA above 4 GiB; then QEMU's AMD IOMMU with
-# the edus on bus 0 or behind root ports, and 6 GiB. A configuration fails on
-# any FAIL line, on a missing CHECK line, on a wrong summary, on a bad exit
-# status or on a timeout.
+# the edus on bus 0 or behind root ports, 6 GiB, and firmware that leaves it
+# on. A configuration fails on any FAIL line, on a missing CHECK line, on a
+# wrong summary, on a bad exit status or on a timeout.
 # With LINUX and INITRD, also an unmodified Linux guest on top, with the
 # DMAR concealed by unlinking and by BitVisor's zap.
 # usage: tests/e2e/matrix.sh KERNEL LOGDIR [LINUX INITRD]
@@ -20,6 +20,7 @@ vmm_dma_checks="vmm-dma-in-grant vmm-dma-outside-grant vmm-read-outside-grant"
 base_checks="$guest_dma_checks $vmm_dma_checks dmar-concealed verifier"
 amd_checks="$guest_dma_checks $vmm_dma_checks ivrs-concealed verifier"
 fw_checks="firmware-left-vtd-on firmware-vtd-replaced"
+amd_fw_checks="firmware-left-amdvi-on firmware-iommu-replaced"
 guest_checks="guest-no-dmar-table guest-no-iommu-init guest-edu-dma guest-attack-blocked guest-fault-recorded"
 total_fail=0
 iommu=intel
@@ -110,6 +111,8 @@ config amd-root-ports "intremap=on" 1G "vmm-checks=report" \
 # shellcheck disable=SC2086
 config amd-ram-6g-high-dma "intremap=on" 6G "high-dma=on" "guest-dma-above-4g" -- $two_edus \
 	-global edu.dma_mask=0xffffffffffffffff
+# shellcheck disable=SC2086
+config amd-firmware "intremap=on" 1G "firmware=on" "$amd_fw_checks" -- $two_edus
 iommu=intel
 
 if [ -n "$linux" ]; then
