@@ -225,10 +225,18 @@ bench: $(BENCH_BIN)
 
 # The shield kernel under QEMU: firmware leaves VT-d and interrupt remapping
 # on, then the shield disables, conceals, protects, and checks with real DMA.
+# IOMMU=amd: the same on QEMU's AMD IOMMU, which firmware leaves on.
 # GUEST=linux: then Debian's Linux boots on top and checks from inside.
 # SHIELD_ARGS: more options for the kernel (e.g. conceal=zap).
+IOMMU ?= intel
+ifeq ($(IOMMU)-$(GUEST)-$(filter run,$(MAKECMDGOALS)),amd-linux-run)
+$(error GUEST=linux runs on VT-d only: drop IOMMU=amd)
+endif
 run: $(KERNEL) $(DEPS_STAMP) $(if $(filter linux,$(GUEST)),guest linux)
-ifeq ($(GUEST),linux)
+ifeq ($(IOMMU),amd)
+	@IOMMU=amd IOMMU_OPTS=intremap=on APPEND="firmware=on $(SHIELD_ARGS)" \
+		sh scripts/run-qemu.sh $(KERNEL) -device edu -device edu
+else ifeq ($(GUEST),linux)
 	@APPEND="linux=on $(SHIELD_ARGS)" sh scripts/run-qemu.sh $(KERNEL) -device edu -device edu \
 		-initrd "$(BUILD)/linux/vmlinuz,$(GUEST_INITRAMFS)"
 else

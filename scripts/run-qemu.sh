@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# Boots the shield kernel under QEMU (q35, TCG) with an Intel IOMMU.
+# Boots the shield kernel under QEMU (q35, TCG) with an Intel or an AMD IOMMU.
 #
 #   scripts/run-qemu.sh KERNEL [extra QEMU arguments...]
 #
 # Environment:
 #   MEM           guest RAM (default 1G)
-#   IOMMU_OPTS    appended to -device intel-iommu, e.g. aw-bits=48,caching-mode=on
+#   IOMMU         intel (default: -device intel-iommu) or amd (-device amd-iommu)
+#   IOMMU_OPTS    appended to the IOMMU device, e.g. aw-bits=48,caching-mode=on
 #   APPEND        the kernel command line (default empty)
 #   QEMU_TIMEOUT  seconds before QEMU is stopped (default 300)
 # Extra arguments go last, so they may add devices or override earlier options.
@@ -27,7 +28,15 @@ if [ ! -f "$kernel" ]; then
 	exit 1
 fi
 
-iommu=intel-iommu${IOMMU_OPTS:+,$IOMMU_OPTS}
+case ${IOMMU:-intel} in
+intel) iommu=intel-iommu ;;
+amd) iommu=amd-iommu ;;
+*)
+	echo "run-qemu: IOMMU must be intel or amd, not $IOMMU" >&2
+	exit 2
+	;;
+esac
+iommu=$iommu${IOMMU_OPTS:+,$IOMMU_OPTS}
 limit=${QEMU_TIMEOUT:-300}
 
 set -- qemu-system-x86_64 -machine q35 -accel tcg -m "${MEM:-1G}" -nographic -no-reboot \

@@ -3,9 +3,10 @@
 # The shield kernel under QEMU, in every configuration the self-test must
 # pass: QEMU's VT-d model with 39- and 48-bit address widths and caching mode,
 # an edu behind a PCIe root port, firmware that leaves VT-d and interrupt
-# remapping on, 6 GiB of RAM with DMA above 4 GiB. A configuration fails on
-# any FAIL line, on a missing CHECK line, on a wrong summary, on a bad exit
-# status or on a timeout.
+# remapping on, 6 GiB of RAM with DMA above 4 GiB; then QEMU's AMD IOMMU with
+# the edus on bus 0 or behind root ports, 6 GiB, and firmware that leaves it
+# on. A configuration fails on any FAIL line, on a missing CHECK line, on a
+# wrong summary, on a bad exit status or on a timeout.
 # With LINUX and INITRD, also an unmodified Linux guest on top, with the
 # DMAR concealed by unlinking and by BitVisor's zap.
 # usage: tests/e2e/matrix.sh KERNEL LOGDIR [LINUX INITRD]
@@ -14,19 +15,25 @@ kernel=$1 logs=$2 linux=${3:-} initrd=${4:-}
 mkdir -p "$logs"
 here=$(dirname "$0")
 run=$here/../../scripts/run-qemu.sh
-base_checks="shield-apply guest-dma guest-write-vmm-data guest-write-vmm-image guest-read-vmm-data guest-read-vmm-image vmm-dma-in-grant vmm-dma-outside-grant vmm-read-outside-grant dmar-concealed verifier"
+guest_dma_checks="shield-apply guest-dma guest-write-vmm-data guest-write-vmm-image guest-read-vmm-data guest-read-vmm-image"
+vmm_dma_checks="vmm-dma-in-grant vmm-dma-outside-grant vmm-read-outside-grant"
+base_checks="$guest_dma_checks $vmm_dma_checks dmar-concealed verifier"
+amd_checks="$guest_dma_checks $vmm_dma_checks ivrs-concealed verifier"
 fw_checks="firmware-left-vtd-on firmware-vtd-replaced"
+amd_fw_checks="firmware-left-amdvi-on firmware-iommu-replaced"
 guest_checks="guest-no-dmar-table guest-no-iommu-init guest-edu-dma guest-attack-blocked guest-fault-recorded"
 total_fail=0
+iommu=intel
 
 # config NAME IOMMU_OPTS MEM APPEND EXTRA_CHECKS -- QEMU_ARGS...
+# on the IOMMU $iommu names (intel or amd)
 config()
 {
 	name=$1 opts=$2 mem=$3 append=$4 extra=$5
 	shift 6
 	log=$logs/$name.log
 	start=$(date +%s)
-	IOMMU_OPTS=$opts MEM=$mem APPEND=$append QEMU_TIMEOUT=${QEMU_TIMEOUT:-240} \
+	IOMMU=$iommu IOMMU_OPTS=$opts MEM=$mem APPEND=$append QEMU_TIMEOUT=${QEMU_TIMEOUT:-240} \
 		sh "$run" "$kernel" "$@" >"$log" 2>&1
 	rc=$?
 	secs=$(($(date +%s) - start))
@@ -37,8 +44,9 @@ config()
 		why="$why $(grep "^CHECK .* FAIL" "$log" | cut -d' ' -f2 | tr '\n' ' ')failed"
 	fi
 	# "only: a b c": exactly these checks instead of the shield's.
-	case $extra in
-	only:*) want=${extra#only:} ;;
+	case $iommu:$extra in
+	*:only:*) want=${extra#only:} ;;
+	amd:*) want="$amd_checks $extra" ;;
 	*) want="$base_checks $extra" ;;
 	esac
 	for c in $want; do
@@ -82,6 +90,30 @@ config firmware-disable-only "intremap=on" 1G "firmware=on intremap=on disable-o
 # shellcheck disable=SC2086
 config ram-6g-high-dma "" 6G "high-dma=on" "guest-dma-above-4g" -- $two_edus \
 	-global edu.dma_mask=0xffffffffffffffff
+
+# QEMU's AMD IOMMU (interrupt remapping on, so that the IVRS names the
+# IOAPIC, 0xa0). It writes no event log entry (QEMU 7.2): a block is proven
+# by the memory it leaves unchanged.
+iommu=amd
+# shellcheck disable=SC2086
+config amd-default "intremap=on" 1G "" "" -- $two_edus
+# QEMU 7.2's AMD IOMMU takes a device's bus number when QEMU builds the
+# machine, before firmware numbers the buses: behind a root port every
+# device is looked up as bus 0 (00:00.0 here, the host bridge, in the
+# default domain; fixed upstream in 2025). The edus' device table entries
+# on buses 1 and 2 are never consulted, so the VMM edu's grant cannot be
+# exercised: its checks are reported, not counted.
+config amd-root-ports "intremap=on" 1G "vmm-checks=report" \
+	"only:$guest_dma_checks ivrs-concealed verifier" -- \
+	-device pcie-root-port,id=rp1,bus=pcie.0,chassis=1,addr=0x1c \
+	-device pcie-root-port,id=rp2,bus=pcie.0,chassis=2,addr=0x1d \
+	-device edu,bus=rp1 -device edu,bus=rp2
+# shellcheck disable=SC2086
+config amd-ram-6g-high-dma "intremap=on" 6G "high-dma=on" "guest-dma-above-4g" -- $two_edus \
+	-global edu.dma_mask=0xffffffffffffffff
+# shellcheck disable=SC2086
+config amd-firmware "intremap=on" 1G "firmware=on" "$amd_fw_checks" -- $two_edus
+iommu=intel
 
 if [ -n "$linux" ]; then
 	# shellcheck disable=SC2086
