@@ -246,6 +246,12 @@ int iog_amdvi_disable(struct iog_amdvi *u)
 
 /* ---- Device table ---- */
 
+/* The most host page-table levels the IOMMU walks: EFR.HATS 0, 1, 2 for 4, 5, 6 (3: reserved). */
+static unsigned max_levels(const struct iog_amdvi *u)
+{
+	return 4 + (EFR_HATS(u->efr) < 3 ? EFR_HATS(u->efr) : 0);
+}
+
 /* The device table entry of `devid`, through the platform (its pages are ours). */
 static uint64_t *dte_of(const struct iog_amdvi *u, uint16_t devid)
 {
@@ -262,13 +268,16 @@ static uint64_t *dte_of(const struct iog_amdvi *u, uint16_t devid)
  */
 static int set_dte(struct iog_amdvi *u, uint16_t devid, uint64_t q0, uint64_t q1)
 {
+	uint16_t old_domain;
 	uint64_t *e;
+	int err;
 
 	if (!u->dt_phys || devid >= u->ndevids)
 		return IOG_EINVAL;
 	e = dte_of(u, devid);
 	if (!e)
 		return IOG_EINVAL;
+	old_domain = (uint16_t)e[1];
 	if (e[0] != (DTE_V | DTE_TV)) {
 		iog_store64(&e[0], DTE_V | DTE_TV);
 		flush(u, e, DTE_SIZE);
@@ -282,20 +291,22 @@ static int set_dte(struct iog_amdvi *u, uint16_t devid, uint64_t q0, uint64_t q1
 	/* Off, it walks nothing and its commands wait: iog_amdvi_enable invalidates all. */
 	if (u->batch || !iog_amdvi_translating(u))
 		return IOG_OK;
-	/* QEMU 7.2 keeps translations past INVALIDATE_DEVTAB_ENTRY: the domain too. */
-	{
-		int err = iog_amdvi_inv_devtab(u, devid);
-
-		if (!err)
-			err = iog_amdvi_inv_domain(u, (uint16_t)q1);
-		return err;
-	}
+	/*
+	 * The device's cached translations are tagged with its old domain, and
+	 * QEMU 7.2 keeps them past INVALIDATE_DEVTAB_ENTRY: that domain goes too.
+	 */
+	err = iog_amdvi_inv_devtab(u, devid);
+	if (!err)
+		err = iog_amdvi_inv_domain(u, old_domain);
+	if (!err && (uint16_t)q1 != old_domain)
+		err = iog_amdvi_inv_domain(u, (uint16_t)q1);
+	return err;
 }
 
 int iog_amdvi_attach(struct iog_amdvi *u, uint16_t devid, uint16_t domain, const struct iog_pt *pt)
 {
 	if (!u || !pt || !pt->root || pt->format != IOG_PT_AMDVI || !domain ||
-	    pt->levels > 3 + EFR_HATS(u->efr))
+	    pt->levels > max_levels(u))
 		return IOG_EINVAL;
 	return set_dte(u, devid,
 		       DTE_V | DTE_TV | DTE_MODE(pt->levels) | (pt->root_phys & ADDR_51_12) |
@@ -438,9 +449,7 @@ int iog_amdvi_translating(const struct iog_amdvi *u)
 
 unsigned iog_amdvi_levels(const struct iog_amdvi *u, unsigned bits)
 {
-	unsigned most = 4 + (EFR_HATS(u->efr) < 3 ? EFR_HATS(u->efr) : 0);
-
-	for (unsigned levels = 3; levels <= most; levels++)
+	for (unsigned levels = 3; levels <= max_levels(u); levels++)
 		if (12 + 9 * levels >= bits)
 			return levels;
 	return 0;

@@ -1020,8 +1020,19 @@ static int build_tables(struct iog_shield *s, const struct iog_shield_config *c,
 static int program_iommu(struct iog_shield *s, struct iog_shield_unit *u, unsigned i,
 			 struct iog_diag *d)
 {
-	int err = iog_amdvi_setup(&u->amdvi, u->ndevids);
+	/*
+	 * The device table base changes only while the IOMMU is off: off at the
+	 * last moment, on again as soon as the table is written, so that DMA is
+	 * untranslated for as short a time as can be.
+	 */
+	int err = iog_amdvi_disable(&u->amdvi);
 
+	if (err) {
+		iog_fail(d, err, (uint64_t)u->drhd, "disabling what firmware enabled failed");
+		diag_address(d, u->amdvi.base);
+		return err;
+	}
+	err = iog_amdvi_setup(&u->amdvi, u->ndevids);
 	if (err)
 		return iog_fail(d, err, (uint64_t)u->drhd, "setting up the device table failed");
 	iog_amdvi_batch_begin(&u->amdvi);
@@ -1041,7 +1052,9 @@ static int program_iommu(struct iog_shield *s, struct iog_shield_unit *u, unsign
 		return err;
 	}
 	err = iog_amdvi_batch_end(&u->amdvi);
-	return err ? iog_fail(d, err, (uint64_t)u->drhd, "invalidation failed") : IOG_OK;
+	if (!err)
+		err = iog_amdvi_enable(&u->amdvi);
+	return err ? iog_fail(d, err, (uint64_t)u->drhd, "enabling translation failed") : IOG_OK;
 }
 
 static int program_units(struct iog_shield *s, struct iog_diag *d)
@@ -1251,13 +1264,9 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 	if (err)
 		return err;
 	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
-		/*
-		 * An AMD IOMMU's device table base changes only while it is off: DMA
-		 * is untranslated until the shield's tables are on.
-		 */
-		err = u->amd ? iog_amdvi_disable(&u->amdvi)
-			     : iog_vtd_disable(&u->vtd, c->ir_policy,
-					       IOG_VTD_KEEP_PMR | IOG_VTD_KEEP_TE);
+		if (u->amd)
+			continue; /* turned off at the last moment: program_iommu */
+		err = iog_vtd_disable(&u->vtd, c->ir_policy, IOG_VTD_KEEP_PMR | IOG_VTD_KEEP_TE);
 		if (err) {
 			iog_fail(d, err, (uint64_t)u->drhd,
 				 "disabling what firmware enabled failed");
@@ -1291,17 +1300,14 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 	if (err)
 		return err;
 	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
-		if (u->amd) {
-			err = iog_amdvi_enable(&u->amdvi);
-		} else {
-			err = iog_vtd_enable(&u->vtd);
-			if (!err)
-				err = iog_vtd_disable_pmr(&u->vtd);
-			/* Fault events as interrupts where the platform wants them (else polled).
-			 */
-			if (!err)
-				err = iog_vtd_fault_irq_enable(&u->vtd);
-		}
+		if (u->amd)
+			continue; /* on since program_iommu */
+		err = iog_vtd_enable(&u->vtd);
+		if (!err)
+			err = iog_vtd_disable_pmr(&u->vtd);
+		/* Fault events as interrupts where the platform wants them (else polled). */
+		if (!err)
+			err = iog_vtd_fault_irq_enable(&u->vtd);
 		if (err) {
 			iog_fail(d, err, (uint64_t)u->drhd, "enabling translation failed");
 			diag_address(d, unit_base(u));

@@ -453,6 +453,39 @@ static void test_amd_conceal(void **state)
 	machine_free(x);
 }
 
+/* A live entry changed: the device's cached translations (of its old domain) go with it. */
+static void test_amd_live_reattach(void **state)
+{
+	struct machine *x = machine_new(&cap_sets[0]);
+	struct iog_pt *pt;
+
+	(void)state;
+	apply_ok(x);
+	pt = &x->s.kinds[iog_shield_unit(&x->s, 1)->kind].pt;
+	dma_ok(x, NIC, GRANT_VMM + 0x100, 1); /* cached under the NIC's own domain */
+	assert_int_equal(iog_amdvi_attach(amdvi_of(x, 1), NIC, IOG_SHIELD_DEFAULT_DID, pt), 0);
+	dma_blocked(x, NIC, GRANT_VMM + 0x100, 1);
+	dma_ok(x, NIC, 0x2000, 1);
+	dma_ok(x, DISK, 0x3000, 0); /* cached under the default domain */
+	assert_int_equal(iog_amdvi_block(amdvi_of(x, 1), DISK), 0);
+	dma_blocked(x, DISK, 0x3000, 0);
+	machine_free(x);
+}
+
+/* EFR.HATS 0 walks 4 levels: memory above 512 GiB needs them. */
+static void test_amd_four_levels(void **state)
+{
+	struct machine *x = machine_new(&cap_sets[1]);
+
+	(void)state;
+	x->memmap[2] = (struct iog_range){0x9600000000ull, 0x40000000ull}; /* 600 GiB */
+	apply_ok(x);
+	assert_int_equal(x->s.kinds[0].pt.levels, 4);
+	dma_ok(x, DISK, 0x9600001000ull, 1);
+	assert_int_equal(x->s.unreachable, 0);
+	machine_free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +494,8 @@ int main(void)
 		cmocka_unit_test(test_amd_completion_never_arrives),
 		cmocka_unit_test(test_amd_disable_only),
 		cmocka_unit_test(test_amd_conceal),
+		cmocka_unit_test(test_amd_live_reattach),
+		cmocka_unit_test(test_amd_four_levels),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
