@@ -1,10 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
-# Fetches Debian's cloud kernel (the package the metapackage
-# linux-image-cloud-amd64 depends on) without installing it: the .deb is
-# downloaded with apt-get and unpacked with dpkg -x under OUTDIR.
+# Fetches a Debian kernel (the package a metapackage depends on) without
+# installing it: the .deb is downloaded with apt-get and unpacked with
+# dpkg -x under OUTDIR.
 #
-#   scripts/fetch-linux.sh OUTDIR
+#   scripts/fetch-linux.sh OUTDIR [METAPACKAGE]
+#
+# METAPACKAGE defaults to linux-image-cloud-amd64, Debian's cloud kernel: the
+# smallest and fastest to boot, with VT-d but without an AMD IOMMU driver
+# (CONFIG_AMD_IOMMU is not set). linux-image-amd64, the generic kernel, has
+# that driver built in: the AMD guest needs it to show what it would see.
 #
 # Leaves OUTDIR/vmlinuz (the bzImage), OUTDIR/config (the kernel's .config)
 # and OUTDIR/version (the kernel release, e.g. 6.1.0-13-cloud-amd64); the
@@ -14,8 +19,8 @@
 # otherwise it prints the command to run and fails.
 set -eu
 
-if [ $# -ne 1 ]; then
-	echo "usage: $0 OUTDIR" >&2
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: $0 OUTDIR [METAPACKAGE]" >&2
 	exit 2
 fi
 out=$1
@@ -24,7 +29,7 @@ if [ -f "$out/vmlinuz" ]; then
 	exit 0
 fi
 
-meta=linux-image-cloud-amd64
+meta=${2:-linux-image-cloud-amd64}
 
 # The versioned image package the metapackage's candidate depends on.
 image_package() {
