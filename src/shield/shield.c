@@ -262,12 +262,29 @@ static void units_free(struct iog_shield *s)
 	s->nunits = 0;
 }
 
+/*
+ * The unit with this register base (a DRHD or IVHD that repeats another's
+ * stands for the same unit); its index in *index. NULL when none.
+ */
+static struct iog_shield_unit *unit_at(const struct iog_shield *s, uint16_t segment, uint64_t base,
+				       unsigned *index)
+{
+	struct iog_shield_unit *u = s->units;
+
+	for (unsigned i = 0; u; i++, u = u->next)
+		if (unit_base(u) == base && unit_segment(u) == segment) {
+			if (index)
+				*index = i;
+			return u;
+		}
+	return NULL;
+}
+
 /* Which unit translates seg:bus:devfn, as the DMAR places it; NULL when none. */
 static struct iog_shield_unit *unit_of(const struct iog_shield *s,
 				       const struct iog_shield_config *c, uint16_t segment,
 				       uint8_t bus, uint8_t devfn, unsigned *index)
 {
-	struct iog_shield_unit *u = s->units;
 	uint64_t base;
 	long off;
 
@@ -288,14 +305,7 @@ static struct iog_shield_unit *unit_of(const struct iog_shield *s,
 			return NULL;
 		base = st.address;
 	}
-	/* By register base: a DRHD that repeats another's stands for the same unit. */
-	for (unsigned i = 0; u; i++, u = u->next)
-		if (unit_base(u) == base && unit_segment(u) == segment) {
-			if (index)
-				*index = i;
-			return u;
-		}
-	return NULL;
+	return unit_at(s, segment, base, index);
 }
 
 static struct iog_shield_domain *domain_of(struct iog_shield *s, uint16_t segment, uint8_t bus,
@@ -317,15 +327,13 @@ static int probe_units(struct iog_shield *s, const struct iog_shield_config *c, 
 	for (off = iog_dmar_first(c->dmar, c->dmar_len, d); off >= 0;
 	     off = iog_dmar_next(c->dmar, c->dmar_len, off, d)) {
 		struct iog_shield_unit *u;
-		int err, dup = 0;
+		int err;
 
 		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, d))
 			return d ? d->code : IOG_EINVAL;
 		if (st.type != IOG_DMAR_DRHD)
 			continue;
-		for (u = s->units; u && !dup; u = u->next)
-			dup = u->vtd.base == st.address && u->vtd.segment == st.segment;
-		if (dup) {
+		if (unit_at(s, st.segment, st.address, NULL)) {
 			/* Linux keeps one unit per register base (firmware bug). */
 			iog_logf(s->plat, IOG_LOG_WARN,
 				 "shield: DRHD at offset %llu repeats unit %llx: ignored",
@@ -368,22 +376,19 @@ static int probe_iommus(struct iog_shield *s, const struct iog_shield_config *c,
 	for (off = iog_ivrs_first(c->ivrs, c->ivrs_len, d); off >= 0;
 	     off = iog_ivrs_next(c->ivrs, c->ivrs_len, off, d)) {
 		struct iog_shield_unit *u;
-		int err, dup = 0;
+		int err;
 
 		if (iog_ivrs_block_get(c->ivrs, c->ivrs_len, off, &b, d))
 			return d ? d->code : IOG_EINVAL;
 		if (!b.is_ivhd || b.type != type)
 			continue;
-		for (u = s->units; u && !dup; u = u->next)
-			if (u->amdvi.base == b.address && u->amdvi.segment == b.segment) {
-				unsigned n = iog_ivhd_device_count(c->ivrs, c->ivrs_len, &b);
+		u = unit_at(s, b.segment, b.address, NULL);
+		if (u) {
+			unsigned n = iog_ivhd_device_count(c->ivrs, c->ivrs_len, &b);
 
-				/* Its device ids count too: the device table covers them all. */
-				if (n > u->ndevids)
-					u->ndevids = n;
-				dup = 1;
-			}
-		if (dup) {
+			/* Its device ids count too: the device table covers them all. */
+			if (n > u->ndevids)
+				u->ndevids = n;
 			iog_logf(s->plat, IOG_LOG_WARN,
 				 "shield: IVHD at offset %llu repeats IOMMU %llx: ignored",
 				 (unsigned long long)off, (unsigned long long)b.address);

@@ -18,6 +18,12 @@
 #define REG_IQA 0x90
 #define GSTS_TES (1u << 31)
 #define GSTS_QIES (1u << 26)
+/* AMD IOMMU MMIO (AMD IOMMU spec 3.4). */
+#define AMD_DEV_TAB 0x0000
+#define AMD_CMD_BUF 0x0008
+#define AMD_EVT_LOG 0x0010
+#define AMD_CONTROL 0x0018
+#define AMD_IOMMU_EN (1ull << 0)
 #define ADDR_MASK 0x000ffffffffff000ull
 #define MAX_MEMO 64
 #define MAX_TABLE_RANGES 64 /* merged runs of table pages per round */
@@ -573,31 +579,53 @@ static void verify_round(struct walk *w, uint64_t root_phys, const uint64_t *roo
 	}
 }
 
+/*
+ * The start both verifiers share: arguments checked, the walk set up. When
+ * the unit does not translate, every device reaches everything: *result is
+ * set and 0 returned; else 1.
+ */
+static int walk_start(struct walk *w, const struct iog_platform *plat,
+		      const struct iog_verify_input *in, struct iog_verify_report *rep, int amd,
+		      int *result)
+{
+	int on;
+
+	if (!plat || !in || !rep || !plat->map || !plat->unmap || (!amd && !plat->reg_read32) ||
+	    !plat->reg_read64 || (in->nprotect && !in->protect) || (in->ngrants && !in->grants) ||
+	    (in->nexceptions && !in->exceptions)) {
+		*result = IOG_EINVAL;
+		return 0;
+	}
+	iog_memset(rep, 0, sizeof(*rep));
+	iog_memset(w, 0, sizeof(*w));
+	w->plat = plat;
+	w->in = in;
+	w->rep = rep;
+	w->amd = amd;
+	on = amd ? (plat->reg_read64(plat->ctx, in->unit_base, AMD_CONTROL) & AMD_IOMMU_EN) != 0
+		 : (plat->reg_read32(plat->ctx, in->unit_base, REG_GSTS) & GSTS_TES) != 0;
+	if (on)
+		return 1;
+	w->sid = 0xffff;
+	if (in->nprotect)
+		violation(w, in->protect[0].base, in->protect[0].base, 3,
+			  "translation is off: every device reaches all memory");
+	*result = rep->violations ? IOG_ECONFLICT : IOG_OK;
+	return 0;
+}
+
 int iog_verify_unit(const struct iog_platform *plat, const struct iog_verify_input *in,
 		    struct iog_verify_report *rep)
 {
 	struct walk w;
 	uint64_t rtaddr;
 	const uint64_t *root;
+	int result;
 
-	if (!plat || !in || !rep || !plat->map || !plat->unmap || !plat->reg_read32 ||
-	    !plat->reg_read64 || (in->nprotect && !in->protect) || (in->ngrants && !in->grants) ||
-	    (in->nexceptions && !in->exceptions))
-		return IOG_EINVAL;
-	iog_memset(rep, 0, sizeof(*rep));
-	iog_memset(&w, 0, sizeof(w));
-	w.plat = plat;
-	w.in = in;
-	w.rep = rep;
+	if (!walk_start(&w, plat, in, rep, 0, &result))
+		return result;
 	w.cap = plat->reg_read64(plat->ctx, in->unit_base, REG_CAP);
 	w.ecap = plat->reg_read64(plat->ctx, in->unit_base, REG_ECAP);
-	if (!(plat->reg_read32(plat->ctx, in->unit_base, REG_GSTS) & GSTS_TES)) {
-		w.sid = 0xffff;
-		if (in->nprotect)
-			violation(&w, in->protect[0].base, in->protect[0].base, 3,
-				  "translation is off: every device reaches all memory");
-		return rep->violations ? IOG_ECONFLICT : IOG_OK;
-	}
 	rtaddr = plat->reg_read64(plat->ctx, in->unit_base, REG_RTADDR);
 	if (rtaddr & (3ull << 10))
 		return IOG_EBADVAL; /* scalable or extended mode: not this verifier's */
@@ -639,12 +667,6 @@ int iog_verify_unit(const struct iog_platform *plat, const struct iog_verify_inp
 }
 
 /* ---- AMD-Vi: from the device table base register ---- */
-
-#define AMD_DEV_TAB 0x0000
-#define AMD_CMD_BUF 0x0008
-#define AMD_EVT_LOG 0x0010
-#define AMD_CONTROL 0x0018
-#define AMD_IOMMU_EN (1ull << 0)
 
 /* A buffer register: base 51:12, 2^len 16-byte entries in bits 59:56. */
 static void add_buffer(struct walk *w, uint64_t reg)
@@ -705,24 +727,10 @@ int iog_verify_amdvi_unit(const struct iog_platform *plat, const struct iog_veri
 	struct walk w;
 	uint64_t dtb, dt;
 	unsigned ndev;
+	int result;
 
-	if (!plat || !in || !rep || !plat->map || !plat->unmap || !plat->reg_read64 ||
-	    (in->nprotect && !in->protect) || (in->ngrants && !in->grants) ||
-	    (in->nexceptions && !in->exceptions))
-		return IOG_EINVAL;
-	iog_memset(rep, 0, sizeof(*rep));
-	iog_memset(&w, 0, sizeof(w));
-	w.plat = plat;
-	w.in = in;
-	w.rep = rep;
-	w.amd = 1;
-	if (!(plat->reg_read64(plat->ctx, in->unit_base, AMD_CONTROL) & AMD_IOMMU_EN)) {
-		w.sid = 0xffff;
-		if (in->nprotect)
-			violation(&w, in->protect[0].base, in->protect[0].base, 3,
-				  "translation is off: every device reaches all memory");
-		return rep->violations ? IOG_ECONFLICT : IOG_OK;
-	}
+	if (!walk_start(&w, plat, in, rep, 1, &result))
+		return result;
 	dtb = plat->reg_read64(plat->ctx, in->unit_base, AMD_DEV_TAB);
 	dt = dtb & ADDR_MASK;
 	ndev = ((unsigned)(dtb & 0x1ff) + 1) * 128;
