@@ -16,6 +16,10 @@
 #include <ioguard/error.h>
 #include <ioguard/platform.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IOG_ACPI_HEADER_LEN 36u
 #define IOG_RSDP_V1_LEN 20u
 #define IOG_RSDP_V2_LEN 36u
@@ -153,5 +157,9 @@ enum iog_conceal_mode {
  */
 int iog_acpi_conceal(struct iog_acpi *a, const char signature[4], enum iog_conceal_mode mode,
 		     uint64_t replacement_phys, struct iog_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -20,6 +20,10 @@
 #include <ioguard/platform.h>
 #include <ioguard/pt.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IOG_AMDVI_TIMEOUT_NS 100000000ull /* 100 ms */
 #define IOG_AMDVI_MAX_POLLS 100000000ull
 #define IOG_AMDVI_CMD_ENTRIES 256u /* one page of 16-byte commands */
@@ -139,5 +143,9 @@ unsigned iog_amdvi_levels(const struct iog_amdvi *u, unsigned bits);
 
 /* Frees what iog_amdvi_setup allocated; IOG_ECONFLICT while the IOMMU is on. */
 int iog_amdvi_release(struct iog_amdvi *u);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -17,6 +17,10 @@
 
 #include <ioguard/error.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IOG_DMAR_HEADER_LEN 48u
 
 /* DMAR header flags. */
@@ -169,5 +173,9 @@ int iog_dmar_scope_reach(const struct iog_dmar_scope *sc, uint16_t segment, iog_
  */
 long iog_dmar_find_drhd(const void *tbl, size_t len, uint16_t segment, uint8_t bus, uint8_t devfn,
 			iog_bridge_fn bridge, void *ctx, struct iog_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

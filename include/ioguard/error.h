@@ -5,6 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Error codes: 0 is success, every failure is a negative IOG_E* value. */
 enum iog_err {
 	IOG_OK = 0,
@@ -43,5 +47,9 @@ struct iog_diag {
 
 /* A short, static description of an error code. */
 const char *iog_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -14,6 +14,10 @@
 
 #include <ioguard/platform.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IOG_HOSTED_MAX_RAM 16
 #define IOG_HOSTED_MAX_MMIO 64
 #define IOG_HOSTED_LOG_LINES 64
@@ -101,5 +105,9 @@ void *iog_hosted_ptr(struct iog_hosted *h, uint64_t phys, size_t len);
 
 /* The last logged line (NULL if none). */
 const char *iog_hosted_last_log(const struct iog_hosted *h);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

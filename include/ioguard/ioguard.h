@@ -18,4 +18,12 @@
 #include <ioguard/vtd.h>
 #include <ioguard/x2apic.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
 #endif

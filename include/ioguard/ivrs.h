@@ -16,6 +16,10 @@
 
 #include <ioguard/error.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IOG_IVRS_HEADER_LEN 48u
 
 /* Block types. */
@@ -145,5 +149,9 @@ long iog_ivrs_find_ivhd(const void *tbl, size_t len, uint16_t segment, uint16_t 
 
 const char *iog_ivrs_type_name(unsigned type);
 const char *iog_ivhd_entry_name(unsigned type);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

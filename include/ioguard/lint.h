@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum iog_severity {
 	IOG_SEV_ERROR = 0,   /* the table is wrong; code that trusts it misbehaves */
 	IOG_SEV_WARNING = 1, /* against the spec, commonly worked around */
@@ -33,5 +37,9 @@ int iog_lint_dmar(const void *tbl, size_t len, iog_finding_fn fn, void *ctx);
 int iog_lint_ivrs(const void *tbl, size_t len, iog_finding_fn fn, void *ctx);
 
 const char *iog_severity_name(enum iog_severity s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -24,6 +24,10 @@
 
 #include <ioguard/error.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /*
  * Configuration space of one function: 4 KiB with PCI Express extended
  * configuration (ECAM), 256 bytes without. Reads of a function that is not
@@ -178,5 +182,9 @@ struct iog_pci_acs_report {
 int iog_pci_acs_enable(const struct iog_pci_config *c, uint16_t segment, uint8_t root_bus,
 		       uint8_t bus, uint8_t devfn, uint16_t want, struct iog_pci_acs_report *r,
 		       struct iog_diag *d);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IOG_PAGE_SIZE 4096u
 
 enum iog_log_level {
@@ -64,5 +68,9 @@ struct iog_platform {
 	 */
 	int (*fault_msi)(void *ctx, uint64_t unit_base, uint64_t *msi_addr, uint32_t *msi_data);
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

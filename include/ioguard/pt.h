@@ -32,6 +32,10 @@
 #include <ioguard/error.h>
 #include <ioguard/platform.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Permissions of a mapping (VT-d entry bits R and W; AMD-Vi IR and IW). */
 #define IOG_PT_READ 1u
 #define IOG_PT_WRITE 2u
@@ -141,5 +145,9 @@ int iog_pt_protect(struct iog_pt *pt, uint64_t iova, uint64_t size, unsigned per
  */
 int iog_pt_translate(const struct iog_pt *pt, uint64_t iova, uint64_t *phys, unsigned *perm,
 		     uint64_t *leaf_size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -41,6 +41,10 @@
 #include <ioguard/vtd.h>
 #include <ioguard/x2apic.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IOG_SHIELD_MAX_KINDS 8	   /* kinds of unit (page-table formats) on one machine */
 #define IOG_SHIELD_MAX_DOMAINS 16  /* devices with a domain of their own */
 #define IOG_SHIELD_MAX_RMRR 32	   /* (RMRR, device) pairs over protected memory */
@@ -202,5 +206,9 @@ int iog_shield_release(struct iog_shield *s);
 
 /* Table pages the shield holds now (roots, context tables, page tables, queues). */
 size_t iog_shield_pages(const struct iog_shield *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

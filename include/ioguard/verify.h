@@ -19,6 +19,10 @@
 #include <ioguard/error.h>
 #include <ioguard/platform.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* A physical (or identity-mapped) address range [base, base + size). */
 struct iog_range {
 	uint64_t base;
@@ -86,5 +90,9 @@ int iog_verify_unit(const struct iog_platform *plat, const struct iog_verify_inp
  */
 int iog_verify_amdvi_unit(const struct iog_platform *plat, const struct iog_verify_input *in,
 			  struct iog_verify_report *rep);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

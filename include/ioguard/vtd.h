@@ -17,6 +17,10 @@
 #include <ioguard/platform.h>
 #include <ioguard/pt.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define IOG_VTD_TIMEOUT_NS 100000000ull /* 100 ms: hardware answers in microseconds */
 #define IOG_VTD_MAX_POLLS 100000000ull
 
@@ -201,5 +205,9 @@ int iog_vtd_fault_irq_enable(struct iog_vtd *u);
  * nothing freed) while the unit still translates or queues.
  */
 int iog_vtd_release(struct iog_vtd *u);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

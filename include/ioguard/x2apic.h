@@ -22,6 +22,10 @@
 
 #include <ioguard/error.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* IA32_APIC_BASE (MSR 0x1b), read by the caller on the boot CPU. */
 #define IOG_IA32_APIC_BASE 0x1bu
 #define IOG_IA32_APIC_BASE_EXTD (1ull << 10) /* x2APIC mode enable */
@@ -101,5 +105,9 @@ const char *iog_x2apic_risk_text(uint32_t risk);
  * length written.
  */
 size_t iog_x2apic_format(const struct iog_x2apic_report *r, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -35,7 +35,7 @@ static int collect(const struct iog_acpi *a, const char signature[4], uint64_t *
 			unsigned j;
 
 			if (iog_acpi_entry(a, kinds[k], i, &e) != IOG_OK ||
-			    sdt_peek_signature(a->plat, e, sig) != IOG_OK ||
+			    iog_sdt_peek_signature(a->plat, e, sig) != IOG_OK ||
 			    iog_memcmp(sig, signature, 4) != 0)
 				continue;
 			for (j = 0; j < *count && targets[j] != e; j++)
@@ -192,7 +192,7 @@ int iog_acpi_conceal(struct iog_acpi *a, const char signature[4], enum iog_conce
 	for (int k = 0; k < 2; k++) {
 		if (mode == IOG_CONCEAL_ZAP)
 			break;
-		roots[k].v = sdt_map_root(a, roots[k].kind, &roots[k].len);
+		roots[k].v = iog_sdt_map_root(a, roots[k].kind, &roots[k].len);
 		roots[k].maplen = roots[k].len;
 		if (!roots[k].v && (roots[k].kind == IOG_SDT_XSDT ? a->xsdt_phys : a->rsdt_phys)) {
 			err = iog_fail(d, IOG_ENOMEM, 0, "cannot map a root table");

@@ -47,7 +47,7 @@ long iog_dmar_first(const void *tbl, size_t len, struct iog_diag *d)
 
 	if (end < 0)
 		return end;
-	return walk_first(tbl, IOG_DMAR_HEADER_LEN, end, walk_len16_at, d);
+	return iog_walk_first(tbl, IOG_DMAR_HEADER_LEN, end, iog_walk_len16_at, d);
 }
 
 long iog_dmar_next(const void *tbl, size_t len, long offset, struct iog_diag *d)
@@ -56,7 +56,7 @@ long iog_dmar_next(const void *tbl, size_t len, long offset, struct iog_diag *d)
 
 	if (end < 0)
 		return end;
-	return walk_next(tbl, IOG_DMAR_HEADER_LEN, end, offset, walk_len16_at, d);
+	return iog_walk_next(tbl, IOG_DMAR_HEADER_LEN, end, offset, iog_walk_len16_at, d);
 }
 
 int iog_dmar_struct_get(const void *tbl, size_t len, long offset, struct iog_dmar_struct *s,
@@ -70,7 +70,7 @@ int iog_dmar_struct_get(const void *tbl, size_t len, long offset, struct iog_dma
 		return (int)end;
 	if (!s || offset < (long)IOG_DMAR_HEADER_LEN || offset >= end)
 		return iog_fail(d, IOG_EINVAL, (uint64_t)offset, "offset is not inside the table");
-	slen = walk_len16_at(p, offset, end, d);
+	slen = iog_walk_len16_at(p, offset, end, d);
 	if (slen <= 0)
 		return slen ? (int)slen : IOG_EINVAL;
 	q = p + offset;
@@ -168,7 +168,7 @@ long iog_dmar_scope_first(const void *tbl, size_t len, const struct iog_dmar_str
 
 	if (err)
 		return err;
-	return walk_first(tbl, start, end, scope_at, d);
+	return iog_walk_first(tbl, start, end, scope_at, d);
 }
 
 long iog_dmar_scope_next(const void *tbl, size_t len, const struct iog_dmar_struct *s, long offset,
@@ -179,7 +179,7 @@ long iog_dmar_scope_next(const void *tbl, size_t len, const struct iog_dmar_stru
 
 	if (err)
 		return err;
-	return walk_next(tbl, start, end, offset, scope_at, d);
+	return iog_walk_next(tbl, start, end, offset, scope_at, d);
 }
 
 int iog_dmar_scope_get(const void *tbl, size_t len, long offset, struct iog_dmar_scope *sc,

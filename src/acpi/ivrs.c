@@ -44,7 +44,7 @@ long iog_ivrs_first(const void *tbl, size_t len, struct iog_diag *d)
 
 	if (end < 0)
 		return end;
-	return walk_first(tbl, IOG_IVRS_HEADER_LEN, end, walk_len16_at, d);
+	return iog_walk_first(tbl, IOG_IVRS_HEADER_LEN, end, iog_walk_len16_at, d);
 }
 
 long iog_ivrs_next(const void *tbl, size_t len, long offset, struct iog_diag *d)
@@ -53,7 +53,7 @@ long iog_ivrs_next(const void *tbl, size_t len, long offset, struct iog_diag *d)
 
 	if (end < 0)
 		return end;
-	return walk_next(tbl, IOG_IVRS_HEADER_LEN, end, offset, walk_len16_at, d);
+	return iog_walk_next(tbl, IOG_IVRS_HEADER_LEN, end, offset, iog_walk_len16_at, d);
 }
 
 int iog_ivrs_block_get(const void *tbl, size_t len, long offset, struct iog_ivrs_block *b,
@@ -68,7 +68,7 @@ int iog_ivrs_block_get(const void *tbl, size_t len, long offset, struct iog_ivrs
 		return (int)end;
 	if (!b || offset < (long)IOG_IVRS_HEADER_LEN || offset >= end)
 		return iog_fail(d, IOG_EINVAL, (uint64_t)offset, "offset is not inside the table");
-	blen = walk_len16_at(p, offset, end, d);
+	blen = iog_walk_len16_at(p, offset, end, d);
 	if (blen <= 0)
 		return blen ? (int)blen : IOG_EINVAL;
 	q = p + offset;
@@ -167,7 +167,7 @@ long iog_ivhd_entry_first(const void *tbl, size_t len, const struct iog_ivrs_blo
 
 	if (err)
 		return err;
-	return walk_first(tbl, start, end, entry_at, d);
+	return iog_walk_first(tbl, start, end, entry_at, d);
 }
 
 long iog_ivhd_entry_next(const void *tbl, size_t len, const struct iog_ivrs_block *b, long offset,
@@ -178,7 +178,7 @@ long iog_ivhd_entry_next(const void *tbl, size_t len, const struct iog_ivrs_bloc
 
 	if (err)
 		return err;
-	return walk_next(tbl, start, end, offset, entry_at, d);
+	return iog_walk_next(tbl, start, end, offset, entry_at, d);
 }
 
 int iog_ivhd_entry_get(const void *tbl, size_t len, long offset, struct iog_ivhd_entry *e,

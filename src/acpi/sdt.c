@@ -9,7 +9,7 @@ static int platform_ok(const struct iog_platform *p)
 	return p && p->map && p->unmap;
 }
 
-int sdt_peek_signature(const struct iog_platform *p, uint64_t phys, char sig[4])
+int iog_sdt_peek_signature(const struct iog_platform *p, uint64_t phys, char sig[4])
 {
 	uint8_t *v;
 
@@ -125,7 +125,7 @@ uint32_t iog_acpi_entry_count(const struct iog_acpi *a, enum iog_sdt_kind kind)
 	return n > IOG_ACPI_MAX_ENTRIES ? IOG_ACPI_MAX_ENTRIES : n;
 }
 
-uint8_t *sdt_map_root(const struct iog_acpi *a, enum iog_sdt_kind kind, uint32_t *len)
+uint8_t *iog_sdt_map_root(const struct iog_acpi *a, enum iog_sdt_kind kind, uint32_t *len)
 {
 	uint64_t phys = kind == IOG_SDT_XSDT ? a->xsdt_phys : a->rsdt_phys;
 
@@ -145,7 +145,7 @@ int iog_acpi_entry(const struct iog_acpi *a, enum iog_sdt_kind kind, uint32_t in
 		return IOG_EINVAL;
 	if (index >= iog_acpi_entry_count(a, kind))
 		return IOG_ENOTFOUND;
-	v = sdt_map_root(a, kind, &len);
+	v = iog_sdt_map_root(a, kind, &len);
 	if (!v)
 		return IOG_ENOMEM;
 	e = v + IOG_ACPI_HEADER_LEN + (size_t)index * sdt_entry_size(kind);
@@ -170,7 +170,7 @@ static int matches(const struct iog_acpi *a, uint64_t phys, const char signature
 {
 	char sig[4];
 
-	return sdt_peek_signature(a->plat, phys, sig) == IOG_OK &&
+	return iog_sdt_peek_signature(a->plat, phys, sig) == IOG_OK &&
 	       iog_memcmp(sig, signature, 4) == 0;
 }
 

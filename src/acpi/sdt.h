@@ -15,9 +15,9 @@ static inline unsigned sdt_entry_size(enum iog_sdt_kind kind)
 }
 
 /* Maps a whole root table that iog_acpi_init validated; NULL if unusable. */
-uint8_t *sdt_map_root(const struct iog_acpi *a, enum iog_sdt_kind kind, uint32_t *len);
+uint8_t *iog_sdt_map_root(const struct iog_acpi *a, enum iog_sdt_kind kind, uint32_t *len);
 
 /* Reads the 4-byte signature at phys; 0 on success. */
-int sdt_peek_signature(const struct iog_platform *p, uint64_t phys, char sig[4]);
+int iog_sdt_peek_signature(const struct iog_platform *p, uint64_t phys, char sig[4]);
 
 #endif

@@ -2,7 +2,7 @@
 #include "acpi/walk.h"
 #include "util/bytes.h"
 
-long walk_len16_at(const uint8_t *p, long off, long end, struct iog_diag *d)
+long iog_walk_len16_at(const uint8_t *p, long off, long end, struct iog_diag *d)
 {
 	uint16_t length;
 
@@ -21,7 +21,7 @@ long walk_len16_at(const uint8_t *p, long off, long end, struct iog_diag *d)
 	return length;
 }
 
-long walk_len8_at(const uint8_t *p, long off, long end, struct iog_diag *d)
+long iog_walk_len8_at(const uint8_t *p, long off, long end, struct iog_diag *d)
 {
 	if (off == end)
 		return 0;
@@ -37,7 +37,7 @@ long walk_len8_at(const uint8_t *p, long off, long end, struct iog_diag *d)
 	return p[off + 1];
 }
 
-long walk_first(const uint8_t *p, long start, long end, walk_step_fn step, struct iog_diag *d)
+long iog_walk_first(const uint8_t *p, long start, long end, walk_step_fn step, struct iog_diag *d)
 {
 	long r = step(p, start, end, d);
 
@@ -46,8 +46,8 @@ long walk_first(const uint8_t *p, long start, long end, walk_step_fn step, struc
 	return start;
 }
 
-long walk_next(const uint8_t *p, long start, long end, long offset, walk_step_fn step,
-	       struct iog_diag *d)
+long iog_walk_next(const uint8_t *p, long start, long end, long offset, walk_step_fn step,
+		   struct iog_diag *d)
 {
 	long cur, r;
 

@@ -17,19 +17,19 @@
 typedef long (*walk_step_fn)(const uint8_t *p, long off, long end, struct iog_diag *d);
 
 /* Step for subtables with a 16-bit length at byte 2 (DMAR structures, IVRS blocks). */
-long walk_len16_at(const uint8_t *p, long off, long end, struct iog_diag *d);
+long iog_walk_len16_at(const uint8_t *p, long off, long end, struct iog_diag *d);
 
 /* Step for subtables with an 8-bit length at byte 1 (MADT interrupt controller structures). */
-long walk_len8_at(const uint8_t *p, long off, long end, struct iog_diag *d);
+long iog_walk_len8_at(const uint8_t *p, long off, long end, struct iog_diag *d);
 
 /* The first element's offset (`start`), IOG_ENOTFOUND for an empty list, or an error. */
-long walk_first(const uint8_t *p, long start, long end, walk_step_fn step, struct iog_diag *d);
+long iog_walk_first(const uint8_t *p, long start, long end, walk_step_fn step, struct iog_diag *d);
 
 /*
  * The offset of the element after the one at `offset`, IOG_ENOTFOUND after
  * the last, or an error (also when `offset` is outside [start, end)).
  */
-long walk_next(const uint8_t *p, long start, long end, long offset, walk_step_fn step,
-	       struct iog_diag *d);
+long iog_walk_next(const uint8_t *p, long start, long end, long offset, walk_step_fn step,
+		   struct iog_diag *d);
 
 #endif

@@ -64,8 +64,8 @@ static int madt_read(const void *madt, size_t madt_len, struct iog_x2apic_report
 	if (end < (long)IOG_MADT_HEADER_LEN)
 		return iog_fail(d, IOG_EBADLEN, 4, "MADT length is below its 44-byte header");
 	/* Every step is at least 2 bytes inside [44, end): the walk ends. */
-	for (off = walk_first(p, IOG_MADT_HEADER_LEN, end, walk_len8_at, d); off >= 0;
-	     off = walk_next(p, IOG_MADT_HEADER_LEN, end, off, walk_len8_at, d)) {
+	for (off = iog_walk_first(p, IOG_MADT_HEADER_LEN, end, iog_walk_len8_at, d); off >= 0;
+	     off = iog_walk_next(p, IOG_MADT_HEADER_LEN, end, off, iog_walk_len8_at, d)) {
 		int err = madt_entry(p, off, p[off + 1], r, d);
 
 		if (err)

@@ -11,12 +11,12 @@
 #include "util/log.h"
 #include "util/wait.h"
 
-uint64_t amdvi_read(const struct iog_amdvi *u, uint32_t off)
+uint64_t iog_amdvi_read(const struct iog_amdvi *u, uint32_t off)
 {
 	return u->plat->reg_read64(u->plat->ctx, u->base, off);
 }
 
-void amdvi_write(const struct iog_amdvi *u, uint32_t off, uint64_t v)
+void iog_amdvi_write(const struct iog_amdvi *u, uint32_t off, uint64_t v)
 {
 	/* Base registers latch on a 64-bit write (QEMU: only then). */
 	u->plat->reg_write64(u->plat->ctx, u->base, off, v);
@@ -61,16 +61,16 @@ int iog_amdvi_probe(struct iog_amdvi *u, const struct iog_platform *plat, uint64
 	u->segment = segment;
 	u->devid = devid;
 	u->timeout_ns = IOG_AMDVI_TIMEOUT_NS;
-	u->fw.control = amdvi_read(u, AMDVI_CONTROL);
-	u->efr = amdvi_read(u, AMDVI_EXT_FEATURE);
+	u->fw.control = iog_amdvi_read(u, AMDVI_CONTROL);
+	u->efr = iog_amdvi_read(u, AMDVI_EXT_FEATURE);
 	if (u->fw.control == ~0ull || u->efr == ~0ull)
 		return iog_fail(d, IOG_EIO, base, "no AMD IOMMU answers at this address");
-	u->fw.dev_tab = amdvi_read(u, AMDVI_DEV_TAB_BASE);
-	u->fw.cmd_buf = amdvi_read(u, AMDVI_CMD_BUF_BASE);
-	u->fw.evt_log = amdvi_read(u, AMDVI_EVT_LOG_BASE);
-	u->fw.status = amdvi_read(u, AMDVI_STATUS);
-	u->fw.cmd_head = amdvi_read(u, AMDVI_CMD_BUF_HEAD);
-	u->fw.cmd_tail = amdvi_read(u, AMDVI_CMD_BUF_TAIL);
+	u->fw.dev_tab = iog_amdvi_read(u, AMDVI_DEV_TAB_BASE);
+	u->fw.cmd_buf = iog_amdvi_read(u, AMDVI_CMD_BUF_BASE);
+	u->fw.evt_log = iog_amdvi_read(u, AMDVI_EVT_LOG_BASE);
+	u->fw.status = iog_amdvi_read(u, AMDVI_STATUS);
+	u->fw.cmd_head = iog_amdvi_read(u, AMDVI_CMD_BUF_HEAD);
+	u->fw.cmd_tail = iog_amdvi_read(u, AMDVI_CMD_BUF_TAIL);
 	iog_logf(plat, IOG_LOG_INFO,
 		 "amdvi %llx: efr %llx; firmware left control %llx device table %llx",
 		 (unsigned long long)base, (unsigned long long)u->efr,
@@ -108,7 +108,7 @@ static int cmd_submit(struct iog_amdvi *u, uint64_t q0, uint64_t q1)
 	if (q0)
 		cmd_put(u, q0, q1);
 	cmd_put(u, CMD_OPCODE(CMD_COMPLETION_WAIT) | (u->sem_phys & CW_ADDR) | CW_STORE, seq);
-	amdvi_write(u, AMDVI_CMD_BUF_TAIL, (uint64_t)u->cmd_tail * 16);
+	iog_amdvi_write(u, AMDVI_CMD_BUF_TAIL, (uint64_t)u->cmd_tail * 16);
 	return amdvi_wait(u, seq, "command completion");
 }
 
@@ -180,7 +180,7 @@ static int drain_firmware(struct iog_amdvi *u, uint64_t reg)
 {
 	uint64_t base = reg & ADDR_51_12;
 	unsigned entries = 1u << ((reg >> 56) & 0xf);
-	uint64_t tail = amdvi_read(u, AMDVI_CMD_BUF_TAIL) & HEAD_TAIL_MASK;
+	uint64_t tail = iog_amdvi_read(u, AMDVI_CMD_BUF_TAIL) & HEAD_TAIL_MASK;
 	uint64_t *buf;
 
 	if (!base || entries < 256 || entries > 32768 || tail / 16 >= entries)
@@ -195,7 +195,7 @@ static int drain_firmware(struct iog_amdvi *u, uint64_t reg)
 	buf[1] = u->sem_seq;
 	flush(u, buf, 16);
 	u->plat->unmap(u->plat->ctx, buf, 16);
-	amdvi_write(u, AMDVI_CMD_BUF_TAIL, ((tail / 16 + 1) % entries) * 16);
+	iog_amdvi_write(u, AMDVI_CMD_BUF_TAIL, ((tail / 16 + 1) % entries) * 16);
 	return amdvi_wait(u, u->sem_seq, "draining firmware's command buffer");
 }
 
@@ -215,9 +215,9 @@ int iog_amdvi_disable(struct iog_amdvi *u)
 
 	if (!u || !u->plat)
 		return IOG_EINVAL;
-	ctrl = amdvi_read(u, AMDVI_CONTROL);
+	ctrl = iog_amdvi_read(u, AMDVI_CONTROL);
 	if ((ctrl & CTRL_IOMMU_EN) && (ctrl & CTRL_CMD_BUF_EN)) {
-		uint64_t reg = amdvi_read(u, AMDVI_CMD_BUF_BASE);
+		uint64_t reg = iog_amdvi_read(u, AMDVI_CMD_BUF_BASE);
 		void *page = NULL;
 
 		if (!u->sem) {
@@ -237,10 +237,10 @@ int iog_amdvi_disable(struct iog_amdvi *u)
 				 (unsigned long long)u->base);
 	}
 	/* Logs and interrupts first, translation last. */
-	amdvi_write(u, AMDVI_CONTROL, ctrl & ~CTRL_FIRMWARE_FEATURES);
-	amdvi_write(u, AMDVI_CONTROL, ctrl & ~(CTRL_FIRMWARE_FEATURES | CTRL_IOMMU_EN));
-	amdvi_write(u, AMDVI_STATUS,
-		    STATUS_EVT_OVERFLOW | STATUS_EVT_LOG_INT | STATUS_COM_WAIT_INT);
+	iog_amdvi_write(u, AMDVI_CONTROL, ctrl & ~CTRL_FIRMWARE_FEATURES);
+	iog_amdvi_write(u, AMDVI_CONTROL, ctrl & ~(CTRL_FIRMWARE_FEATURES | CTRL_IOMMU_EN));
+	iog_amdvi_write(u, AMDVI_STATUS,
+			STATUS_EVT_OVERFLOW | STATUS_EVT_LOG_INT | STATUS_COM_WAIT_INT);
 	return IOG_OK;
 }
 
@@ -375,7 +375,7 @@ int iog_amdvi_setup(struct iog_amdvi *u, unsigned ndevids)
 
 	if (!u || !u->plat || u->dt_phys || ndevids > 0x10000u)
 		return IOG_EINVAL;
-	if (amdvi_read(u, AMDVI_CONTROL) & CTRL_IOMMU_EN)
+	if (iog_amdvi_read(u, AMDVI_CONTROL) & CTRL_IOMMU_EN)
 		return IOG_ECONFLICT; /* the base registers change only while it is off */
 	if (ndevids < 256)
 		ndevids = 256; /* bus 0 whole: the southbridge IOAPIC is 00:14.0 (0xa0) */
@@ -417,13 +417,13 @@ int iog_amdvi_setup(struct iog_amdvi *u, unsigned ndevids)
 		u->evt = page;
 	}
 	/* 64-bit writes: the bases latch only so (QEMU 7.2), while the IOMMU is off. */
-	amdvi_write(u, AMDVI_DEV_TAB_BASE, u->dt_phys | DEV_TAB_SIZE(u->dt_pages));
-	amdvi_write(u, AMDVI_CMD_BUF_BASE, u->cmd_phys | BUF_LEN(8));
-	amdvi_write(u, AMDVI_EVT_LOG_BASE, u->evt_phys | BUF_LEN(8));
-	amdvi_write(u, AMDVI_CMD_BUF_HEAD, 0);
-	amdvi_write(u, AMDVI_CMD_BUF_TAIL, 0);
-	amdvi_write(u, AMDVI_EVT_LOG_HEAD, 0);
-	amdvi_write(u, AMDVI_EVT_LOG_TAIL, 0);
+	iog_amdvi_write(u, AMDVI_DEV_TAB_BASE, u->dt_phys | DEV_TAB_SIZE(u->dt_pages));
+	iog_amdvi_write(u, AMDVI_CMD_BUF_BASE, u->cmd_phys | BUF_LEN(8));
+	iog_amdvi_write(u, AMDVI_EVT_LOG_BASE, u->evt_phys | BUF_LEN(8));
+	iog_amdvi_write(u, AMDVI_CMD_BUF_HEAD, 0);
+	iog_amdvi_write(u, AMDVI_CMD_BUF_TAIL, 0);
+	iog_amdvi_write(u, AMDVI_EVT_LOG_HEAD, 0);
+	iog_amdvi_write(u, AMDVI_EVT_LOG_TAIL, 0);
 	u->cmd_tail = 0;
 	return IOG_OK;
 }
@@ -434,17 +434,18 @@ int iog_amdvi_enable(struct iog_amdvi *u)
 
 	if (!u || !u->dt_phys)
 		return IOG_EINVAL;
-	ctrl = amdvi_read(u, AMDVI_CONTROL) & ~CTRL_FIRMWARE_FEATURES;
+	ctrl = iog_amdvi_read(u, AMDVI_CONTROL) & ~CTRL_FIRMWARE_FEATURES;
 	/* The command processor and event log need IommuEn to run: all three at once. */
-	amdvi_write(u, AMDVI_CONTROL,
-		    ctrl | CTRL_IOMMU_EN | CTRL_CMD_BUF_EN | CTRL_EVT_LOG_EN | CTRL_INV_TIMEOUT(4));
+	iog_amdvi_write(u, AMDVI_CONTROL,
+			ctrl | CTRL_IOMMU_EN | CTRL_CMD_BUF_EN | CTRL_EVT_LOG_EN |
+				CTRL_INV_TIMEOUT(4));
 	/* Caches may hold firmware's entries: drop everything, and prove the queue runs. */
 	return iog_amdvi_inv_all(u);
 }
 
 int iog_amdvi_translating(const struct iog_amdvi *u)
 {
-	return u && u->plat && (amdvi_read(u, AMDVI_CONTROL) & CTRL_IOMMU_EN) != 0;
+	return u && u->plat && (iog_amdvi_read(u, AMDVI_CONTROL) & CTRL_IOMMU_EN) != 0;
 }
 
 unsigned iog_amdvi_levels(const struct iog_amdvi *u, unsigned bits)
@@ -459,7 +460,7 @@ int iog_amdvi_release(struct iog_amdvi *u)
 {
 	if (!u || !u->plat)
 		return IOG_EINVAL;
-	if (amdvi_read(u, AMDVI_CONTROL) & CTRL_IOMMU_EN) {
+	if (iog_amdvi_read(u, AMDVI_CONTROL) & CTRL_IOMMU_EN) {
 		iog_logf(u->plat, IOG_LOG_ERROR,
 			 "amdvi %llx: still translating: its pages are not freed",
 			 (unsigned long long)u->base);

@@ -6,7 +6,7 @@
 #include <ioguard/amdvi.h>
 
 /* MMIO access: every register is 64 bits wide and written whole. */
-uint64_t amdvi_read(const struct iog_amdvi *u, uint32_t off);
-void amdvi_write(const struct iog_amdvi *u, uint32_t off, uint64_t v);
+uint64_t iog_amdvi_read(const struct iog_amdvi *u, uint32_t off);
+void iog_amdvi_write(const struct iog_amdvi *u, uint32_t off, uint64_t v);
 
 #endif

@@ -28,9 +28,9 @@ int iog_amdvi_events(struct iog_amdvi *u, struct iog_amdvi_event *out, unsigned 
 
 	if (!u || !u->plat || !u->evt)
 		return IOG_EINVAL;
-	status = amdvi_read(u, AMDVI_STATUS);
-	head = (amdvi_read(u, AMDVI_EVT_LOG_HEAD) & HEAD_TAIL_MASK) / 16;
-	tail = (amdvi_read(u, AMDVI_EVT_LOG_TAIL) & HEAD_TAIL_MASK) / 16;
+	status = iog_amdvi_read(u, AMDVI_STATUS);
+	head = (iog_amdvi_read(u, AMDVI_EVT_LOG_HEAD) & HEAD_TAIL_MASK) / 16;
+	tail = (iog_amdvi_read(u, AMDVI_EVT_LOG_TAIL) & HEAD_TAIL_MASK) / 16;
 	if (head >= IOG_AMDVI_EVT_ENTRIES || tail >= IOG_AMDVI_EVT_ENTRIES)
 		return IOG_EIO; /* not our log's geometry: nothing read */
 	/* At most one lap: the hardware cannot have written more. */
@@ -54,19 +54,19 @@ int iog_amdvi_events(struct iog_amdvi *u, struct iog_amdvi_event *out, unsigned 
 		n++;
 		head = (head + 1) % IOG_AMDVI_EVT_ENTRIES;
 	}
-	amdvi_write(u, AMDVI_EVT_LOG_HEAD, head * 16);
+	iog_amdvi_write(u, AMDVI_EVT_LOG_HEAD, head * 16);
 	u->events += n;
-	amdvi_write(u, AMDVI_STATUS, status & (STATUS_EVT_OVERFLOW | STATUS_EVT_LOG_INT));
+	iog_amdvi_write(u, AMDVI_STATUS, status & (STATUS_EVT_OVERFLOW | STATUS_EVT_LOG_INT));
 	if (status & STATUS_EVT_OVERFLOW) {
-		uint64_t ctrl = amdvi_read(u, AMDVI_CONTROL);
+		uint64_t ctrl = iog_amdvi_read(u, AMDVI_CONTROL);
 
 		/* The log stopped at the overflow: emptied and cleared, it restarts (3.4.x). */
 		u->events_lost++;
 		iog_logf(u->plat, IOG_LOG_WARN, "amdvi %llx: event log overflowed: events lost",
 			 (unsigned long long)u->base);
 		if (ctrl & CTRL_EVT_LOG_EN) {
-			amdvi_write(u, AMDVI_CONTROL, ctrl & ~CTRL_EVT_LOG_EN);
-			amdvi_write(u, AMDVI_CONTROL, ctrl);
+			iog_amdvi_write(u, AMDVI_CONTROL, ctrl & ~CTRL_EVT_LOG_EN);
+			iog_amdvi_write(u, AMDVI_CONTROL, ctrl);
 		}
 	}
 	return (int)n;

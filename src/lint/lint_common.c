@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "lint_common.h"
 
-void lint_emit(struct lint_sink *s, const char *id, enum iog_severity sev, uint64_t offset,
-	       const char *message, const char *n0, uint64_t v0, const char *n1, uint64_t v1)
+void iog_lint_emit(struct lint_sink *s, const char *id, enum iog_severity sev, uint64_t offset,
+		   const char *message, const char *n0, uint64_t v0, const char *n1, uint64_t v1)
 {
 	struct iog_finding f = {
 		.id = id,

@@ -12,7 +12,7 @@ struct lint_sink {
 };
 
 /* Reports one finding with up to two named values (a NULL name ends the list). */
-void lint_emit(struct lint_sink *s, const char *id, enum iog_severity sev, uint64_t offset,
-	       const char *message, const char *n0, uint64_t v0, const char *n1, uint64_t v1);
+void iog_lint_emit(struct lint_sink *s, const char *id, enum iog_severity sev, uint64_t offset,
+		   const char *message, const char *n0, uint64_t v0, const char *n1, uint64_t v1);
 
 #endif

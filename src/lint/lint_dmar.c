@@ -32,7 +32,7 @@ struct dmar_lint {
 static void emit(struct dmar_lint *l, const char *id, enum iog_severity sev, uint64_t off,
 		 const char *msg, const char *n0, uint64_t v0, const char *n1, uint64_t v1)
 {
-	lint_emit(&l->sink, id, sev, off, msg, n0, v0, n1, v1);
+	iog_lint_emit(&l->sink, id, sev, off, msg, n0, v0, n1, v1);
 }
 
 /* Highest address the host address width allows (width byte + 1 bits). */

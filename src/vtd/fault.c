@@ -36,22 +36,22 @@ int iog_vtd_faults(struct iog_vtd *u, struct iog_vtd_fault *out, unsigned max)
 
 	if (!u || !u->plat)
 		return IOG_EINVAL;
-	fsts = vtd_read32(u, VTD_FSTS_REG);
+	fsts = iog_vtd_read32(u, VTD_FSTS_REG);
 	first = FSTS_FRI(fsts) % u->nfr;
 	/* Oldest first: recording goes round from FRI. */
 	for (unsigned k = 0; k < u->nfr; k++) {
 		uint32_t at = u->fro + 16u * ((first + k) % u->nfr);
-		uint64_t hi = vtd_read64(u, at + 8), lo;
+		uint64_t hi = iog_vtd_read64(u, at + 8), lo;
 		struct iog_vtd_fault f;
 
 		if (!(hi & FRCD_HI_F))
 			continue;
-		lo = vtd_read64(u, at);
+		lo = iog_vtd_read64(u, at);
 		f.sid = FRCD_HI_SID(hi);
 		f.reason = (uint8_t)FRCD_HI_FR(hi);
 		f.is_read = (hi & FRCD_HI_T) != 0;
 		f.addr = lo & ~0xfffull;
-		vtd_write32(u, at + 12, (uint32_t)(FRCD_HI_F >> 32)); /* write 1 to clear F */
+		iog_vtd_write32(u, at + 12, (uint32_t)(FRCD_HI_F >> 32)); /* write 1 to clear F */
 		iog_logf(u->plat, IOG_LOG_WARN,
 			 "vtd %llx: DMA fault: %s %02x:%02x.%u %s %llx: reason %x (%s)",
 			 (unsigned long long)u->base, f.is_read ? "read" : "write", f.sid >> 8,
@@ -64,21 +64,21 @@ int iog_vtd_faults(struct iog_vtd *u, struct iog_vtd_fault *out, unsigned max)
 	u->faults += n;
 	if (fsts & FSTS_PFO) {
 		u->faults_lost++;
-		vtd_write32(u, VTD_FSTS_REG, FSTS_PFO);
+		iog_vtd_write32(u, VTD_FSTS_REG, FSTS_PFO);
 		iog_logf(u->plat, IOG_LOG_WARN, "vtd %llx: fault records overflowed: faults lost",
 			 (unsigned long long)u->base);
 	}
 	return (int)n;
 }
 
-int vtd_mask_fault_events(const struct iog_vtd *u)
+int iog_vtd_mask_fault_events(const struct iog_vtd *u)
 {
-	uint32_t fectl = vtd_read32(u, VTD_FECTL_REG);
+	uint32_t fectl = iog_vtd_read32(u, VTD_FECTL_REG);
 
 	if (fectl & FECTL_IM)
 		return 0;
 	/* IP is read-only and bits 29:0 are RsvdP: they go back as read. */
-	vtd_write32(u, VTD_FECTL_REG, fectl | FECTL_IM);
+	iog_vtd_write32(u, VTD_FECTL_REG, fectl | FECTL_IM);
 	return 1;
 }
 
@@ -100,12 +100,12 @@ int iog_vtd_fault_irq_enable(struct iog_vtd *u)
 	if (addr & 3) /* FEADDR bits 1:0 are reserved: no message address has them */
 		return IOG_EINVAL;
 	/* Masked while the message changes, so that no event goes out half programmed. */
-	vtd_mask_fault_events(u);
-	vtd_write32(u, VTD_FEDATA_REG, data);
-	vtd_write32(u, VTD_FEADDR_REG, (uint32_t)addr);
-	vtd_write32(u, VTD_FEUADDR_REG, (uint32_t)(addr >> 32));
+	iog_vtd_mask_fault_events(u);
+	iog_vtd_write32(u, VTD_FEDATA_REG, data);
+	iog_vtd_write32(u, VTD_FEADDR_REG, (uint32_t)addr);
+	iog_vtd_write32(u, VTD_FEUADDR_REG, (uint32_t)(addr >> 32));
 	/* An event left pending (FECTL.IP) goes out now, as the new message. */
-	vtd_write32(u, VTD_FECTL_REG, vtd_read32(u, VTD_FECTL_REG) & ~FECTL_IM);
+	iog_vtd_write32(u, VTD_FECTL_REG, iog_vtd_read32(u, VTD_FECTL_REG) & ~FECTL_IM);
 	iog_logf(u->plat, IOG_LOG_INFO, "vtd %llx: fault events to %llx data %x",
 		 (unsigned long long)u->base, (unsigned long long)addr, data);
 	return IOG_OK;

@@ -11,7 +11,7 @@
 #include "vtd/regs.h"
 #include "vtd/vtd_internal.h"
 
-int vtd_qi_start(struct iog_vtd *u)
+int iog_vtd_qi_start(struct iog_vtd *u)
 {
 	void *v = NULL;
 	int err;
@@ -26,18 +26,18 @@ int vtd_qi_start(struct iog_vtd *u)
 			return IOG_ENOMEM;
 		u->status = v;
 	}
-	vtd_flush(u, u->iq, IOG_PAGE_SIZE);
+	iog_vtd_flush(u, u->iq, IOG_PAGE_SIZE);
 	u->iq_tail = 0;
-	vtd_write64(u, VTD_IQT_REG, 0);
-	vtd_write64(u, VTD_IQA_REG, u->iq_phys & IQA_ADDR); /* QS = 0: 256 descriptors */
-	err = vtd_gcmd(u, GCMD_QIE, 1, "enabling queued invalidation");
+	iog_vtd_write64(u, VTD_IQT_REG, 0);
+	iog_vtd_write64(u, VTD_IQA_REG, u->iq_phys & IQA_ADDR); /* QS = 0: 256 descriptors */
+	err = iog_vtd_gcmd(u, GCMD_QIE, 1, "enabling queued invalidation");
 	if (err)
 		return err;
 	u->qi = 1;
 	return IOG_OK;
 }
 
-void vtd_qi_release(struct iog_vtd *u)
+void iog_vtd_qi_release(struct iog_vtd *u)
 {
 	if (u->iq)
 		u->plat->page_free(u->plat->ctx, u->iq, u->iq_phys);
@@ -51,7 +51,7 @@ void vtd_qi_release(struct iog_vtd *u)
 /* arg: the sequence number the wait descriptor writes. */
 static int wait_written(const struct iog_vtd *u, uint64_t arg)
 {
-	return *u->status == (uint32_t)arg || (vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE);
+	return *u->status == (uint32_t)arg || (iog_vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE);
 }
 
 static void qi_write(struct iog_vtd *u, unsigned index, uint64_t lo, uint64_t hi)
@@ -60,7 +60,7 @@ static void qi_write(struct iog_vtd *u, unsigned index, uint64_t lo, uint64_t hi
 
 	slot[0] = lo;
 	slot[1] = hi;
-	vtd_flush(u, slot, 16);
+	iog_vtd_flush(u, slot, 16);
 }
 
 static void qi_put(struct iog_vtd *u, uint64_t lo, uint64_t hi)
@@ -94,7 +94,7 @@ static void qi_put(struct iog_vtd *u, uint64_t lo, uint64_t hi)
  */
 static int qi_repair(struct iog_vtd *u, unsigned request, uint32_t seq, int again)
 {
-	unsigned head = (unsigned)(vtd_read64(u, VTD_IQH_REG) >> IQ_INDEX_SHIFT) % IQ_ENTRIES;
+	unsigned head = (unsigned)(iog_vtd_read64(u, VTD_IQH_REG) >> IQ_INDEX_SHIFT) % IQ_ENTRIES;
 	const uint64_t *d = &u->iq[2 * head];
 
 	iog_logf(u->plat, IOG_LOG_ERROR,
@@ -106,12 +106,12 @@ static int qi_repair(struct iog_vtd *u, unsigned request, uint32_t seq, int agai
 	if (head == request && !again) {
 		qi_write(u, head, QI_WAIT_TYPE | QI_WAIT_SW | QI_WAIT_DATA(seq),
 			 (u->status_phys + QI_SCRATCH_OFF) & ~3ull);
-		vtd_write32(u, VTD_FSTS_REG, FSTS_IQE); /* write 1 to clear: fetching resumes */
+		iog_vtd_write32(u, VTD_FSTS_REG, FSTS_IQE); /* write 1 to clear: fetching resumes */
 		return 1;
 	}
 	u->iq_tail = head;
-	vtd_write64(u, VTD_IQT_REG, (uint64_t)head << IQ_INDEX_SHIFT);
-	vtd_write32(u, VTD_FSTS_REG, FSTS_IQE);
+	iog_vtd_write64(u, VTD_IQT_REG, (uint64_t)head << IQ_INDEX_SHIFT);
+	iog_vtd_write32(u, VTD_FSTS_REG, FSTS_IQE);
 	return 0;
 }
 
@@ -131,13 +131,13 @@ static int qi_submit(struct iog_vtd *u, uint64_t lo, uint64_t hi)
 	qi_put(u, lo, hi);
 	qi_put(u, QI_WAIT_TYPE | QI_WAIT_SW | QI_WAIT_FN | QI_WAIT_DATA(seq),
 	       u->status_phys & ~3ull);
-	vtd_write64(u, VTD_IQT_REG, (uint64_t)u->iq_tail << IQ_INDEX_SHIFT);
+	iog_vtd_write64(u, VTD_IQT_REG, (uint64_t)u->iq_tail << IQ_INDEX_SHIFT);
 	/* At most two rounds: the request is repaired once, then only dropped. */
 	for (;;) {
-		err = vtd_wait(u, wait_written, seq, "queued invalidation");
+		err = iog_vtd_wait(u, wait_written, seq, "queued invalidation");
 		if (err)
 			return err;
-		if (!(vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE))
+		if (!(iog_vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE))
 			return refused ? IOG_EIO : IOG_OK;
 		if (!qi_repair(u, request, seq, refused))
 			return IOG_EIO;
@@ -148,19 +148,19 @@ static int qi_submit(struct iog_vtd *u, uint64_t lo, uint64_t hi)
 static int ccmd_done(const struct iog_vtd *u, uint64_t arg)
 {
 	(void)arg;
-	return !(vtd_read64(u, VTD_CCMD_REG) & CCMD_ICC);
+	return !(iog_vtd_read64(u, VTD_CCMD_REG) & CCMD_ICC);
 }
 
 static int iotlb_done(const struct iog_vtd *u, uint64_t arg)
 {
 	(void)arg;
-	return !(vtd_read64(u, u->iro + VTD_IOTLB_OFF) & IOTLB_IVT);
+	return !(iog_vtd_read64(u, u->iro + VTD_IOTLB_OFF) & IOTLB_IVT);
 }
 
 /* Register-based invalidation is forbidden while someone else's queue is on. */
 static int can_use_registers(const struct iog_vtd *u)
 {
-	return !(vtd_read32(u, VTD_GSTS_REG) & GSTS_QIES);
+	return !(iog_vtd_read32(u, VTD_GSTS_REG) & GSTS_QIES);
 }
 
 static int context_inv(struct iog_vtd *u, uint64_t qi_lo, uint64_t ccmd)
@@ -174,9 +174,9 @@ static int context_inv(struct iog_vtd *u, uint64_t qi_lo, uint64_t ccmd)
 		return qi_submit(u, QI_CC_TYPE | qi_lo, 0);
 	if (!can_use_registers(u))
 		return IOG_ECONFLICT;
-	vtd_write64(u, VTD_CCMD_REG, CCMD_ICC | ccmd);
-	err = vtd_wait(u, ccmd_done, 0, "context-cache invalidation");
-	if (!err && !CCMD_CAIG(vtd_read64(u, VTD_CCMD_REG)))
+	iog_vtd_write64(u, VTD_CCMD_REG, CCMD_ICC | ccmd);
+	err = iog_vtd_wait(u, ccmd_done, 0, "context-cache invalidation");
+	if (!err && !CCMD_CAIG(iog_vtd_read64(u, VTD_CCMD_REG)))
 		err = IOG_EIO;
 	return err;
 }
@@ -216,10 +216,11 @@ static int iotlb_inv(struct iog_vtd *u, uint64_t qi_lo, uint64_t qi_hi, uint64_t
 	if (!can_use_registers(u))
 		return IOG_ECONFLICT;
 	if (iva)
-		vtd_write64(u, u->iro + VTD_IVA_OFF, iva);
-	vtd_write64(u, u->iro + VTD_IOTLB_OFF, IOTLB_IVT | drain(u, IOTLB_DR, IOTLB_DW) | iotlb);
-	err = vtd_wait(u, iotlb_done, 0, "IOTLB invalidation");
-	if (!err && !IOTLB_IAIG(vtd_read64(u, u->iro + VTD_IOTLB_OFF)))
+		iog_vtd_write64(u, u->iro + VTD_IVA_OFF, iva);
+	iog_vtd_write64(u, u->iro + VTD_IOTLB_OFF,
+			IOTLB_IVT | drain(u, IOTLB_DR, IOTLB_DW) | iotlb);
+	err = iog_vtd_wait(u, iotlb_done, 0, "IOTLB invalidation");
+	if (!err && !IOTLB_IAIG(iog_vtd_read64(u, u->iro + VTD_IOTLB_OFF)))
 		err = IOG_EIO; /* the unit ignored the request */
 	return err;
 }

@@ -12,27 +12,27 @@
 #include "vtd/regs.h"
 #include "vtd/vtd_internal.h"
 
-uint32_t vtd_read32(const struct iog_vtd *u, uint32_t off)
+uint32_t iog_vtd_read32(const struct iog_vtd *u, uint32_t off)
 {
 	return u->plat->reg_read32(u->plat->ctx, u->base, off);
 }
 
-uint64_t vtd_read64(const struct iog_vtd *u, uint32_t off)
+uint64_t iog_vtd_read64(const struct iog_vtd *u, uint32_t off)
 {
 	return u->plat->reg_read64(u->plat->ctx, u->base, off);
 }
 
-void vtd_write32(const struct iog_vtd *u, uint32_t off, uint32_t v)
+void iog_vtd_write32(const struct iog_vtd *u, uint32_t off, uint32_t v)
 {
 	u->plat->reg_write32(u->plat->ctx, u->base, off, v);
 }
 
-void vtd_write64(const struct iog_vtd *u, uint32_t off, uint64_t v)
+void iog_vtd_write64(const struct iog_vtd *u, uint32_t off, uint64_t v)
 {
 	u->plat->reg_write64(u->plat->ctx, u->base, off, v);
 }
 
-void vtd_flush(const struct iog_vtd *u, const void *p, size_t len)
+void iog_vtd_flush(const struct iog_vtd *u, const void *p, size_t len)
 {
 	if (!(u->ecap & ECAP_C))
 		u->plat->cache_flush(u->plat->ctx, p, len);
@@ -54,8 +54,8 @@ static int vtd_pred_call(const void *ctx, uint64_t arg)
  * Polls until done(u, arg) says so, for at most timeout_ns of the platform
  * clock and IOG_VTD_MAX_POLLS reads.
  */
-int vtd_wait(const struct iog_vtd *u, int (*done)(const struct iog_vtd *u, uint64_t arg),
-	     uint64_t arg, const char *what)
+int iog_vtd_wait(const struct iog_vtd *u, int (*done)(const struct iog_vtd *u, uint64_t arg),
+		 uint64_t arg, const char *what)
 {
 	struct vtd_pred p = {u, done};
 	int err = iog_poll(u->plat, u->timeout_ns, IOG_VTD_MAX_POLLS, vtd_pred_call, &p, arg);
@@ -69,7 +69,7 @@ int vtd_wait(const struct iog_vtd *u, int (*done)(const struct iog_vtd *u, uint6
 /* arg: mask in the low 32 bits, wanted value in the high 32. */
 static int gsts_is(const struct iog_vtd *u, uint64_t arg)
 {
-	return (vtd_read32(u, VTD_GSTS_REG) & (uint32_t)arg) == (uint32_t)(arg >> 32);
+	return (iog_vtd_read32(u, VTD_GSTS_REG) & (uint32_t)arg) == (uint32_t)(arg >> 32);
 }
 
 /*
@@ -80,25 +80,25 @@ static int gsts_is(const struct iog_vtd *u, uint64_t arg)
  * times out (TES that never clears) stays commanded, and the next write
  * neither repeats nor undoes it, as GSTS-derived values would.
  */
-int vtd_gcmd(struct iog_vtd *u, uint32_t cmd, int on, const char *what)
+int iog_vtd_gcmd(struct iog_vtd *u, uint32_t cmd, int on, const char *what)
 {
 	uint32_t want = on ? cmd : 0;
 
 	if (cmd & GCMD_PERSISTENT) {
 		u->gcmd = on ? (u->gcmd | cmd) : (u->gcmd & ~cmd);
-		vtd_write32(u, VTD_GCMD_REG, u->gcmd);
+		iog_vtd_write32(u, VTD_GCMD_REG, u->gcmd);
 	} else {
 		/* SRTP, SIRTP: never kept, their status bit sets when done. */
-		vtd_write32(u, VTD_GCMD_REG, u->gcmd | cmd);
+		iog_vtd_write32(u, VTD_GCMD_REG, u->gcmd | cmd);
 	}
-	return vtd_wait(u, gsts_is, (uint64_t)want << 32 | cmd, what);
+	return iog_vtd_wait(u, gsts_is, (uint64_t)want << 32 | cmd, what);
 }
 
 /* One-shot commands whose status bit clears when done (WBF). */
 static int vtd_gcmd_oneshot_clear(struct iog_vtd *u, uint32_t cmd, const char *what)
 {
-	vtd_write32(u, VTD_GCMD_REG, u->gcmd | cmd);
-	return vtd_wait(u, gsts_is, cmd, what);
+	iog_vtd_write32(u, VTD_GCMD_REG, u->gcmd | cmd);
+	return iog_vtd_wait(u, gsts_is, cmd, what);
 }
 
 static int absurd(uint64_t v)
@@ -144,9 +144,9 @@ int iog_vtd_probe(struct iog_vtd *u, const struct iog_platform *plat, uint64_t b
 	u->base = base;
 	u->segment = segment;
 	u->timeout_ns = IOG_VTD_TIMEOUT_NS;
-	u->ver = vtd_read32(u, VTD_VER_REG);
-	u->cap = vtd_read64(u, VTD_CAP_REG);
-	u->ecap = vtd_read64(u, VTD_ECAP_REG);
+	u->ver = iog_vtd_read32(u, VTD_VER_REG);
+	u->cap = iog_vtd_read64(u, VTD_CAP_REG);
+	u->ecap = iog_vtd_read64(u, VTD_ECAP_REG);
 	if (u->ver == 0xffffffffu || absurd(u->cap) || u->ecap == ~0ull)
 		return iog_fail(d, IOG_EIO, base, "no VT-d unit answers at this address");
 	nd = CAP_ND(u->cap);
@@ -170,25 +170,25 @@ int iog_vtd_probe(struct iog_vtd *u, const struct iog_platform *plat, uint64_t b
 		return iog_fail(d, IOG_EBADVAL, VTD_ECAP_REG,
 				"IOTLB registers (ECAP.IRO) lie outside the register window");
 
-	u->fw.gsts = vtd_read32(u, VTD_GSTS_REG);
+	u->fw.gsts = iog_vtd_read32(u, VTD_GSTS_REG);
 	/* What firmware enabled stays commanded until we change it. */
 	u->gcmd = u->fw.gsts & GCMD_PERSISTENT;
-	u->fw.rtaddr = vtd_read64(u, VTD_RTADDR_REG);
-	u->fw.fsts = vtd_read32(u, VTD_FSTS_REG);
-	u->fw.fectl = vtd_read32(u, VTD_FECTL_REG);
+	u->fw.rtaddr = iog_vtd_read64(u, VTD_RTADDR_REG);
+	u->fw.fsts = iog_vtd_read32(u, VTD_FSTS_REG);
+	u->fw.fectl = iog_vtd_read32(u, VTD_FECTL_REG);
 	if (u->ecap & ECAP_IR)
-		u->fw.irta = vtd_read64(u, VTD_IRTA_REG);
+		u->fw.irta = iog_vtd_read64(u, VTD_IRTA_REG);
 	if (u->ecap & ECAP_QI)
-		u->fw.iqa = vtd_read64(u, VTD_IQA_REG);
+		u->fw.iqa = iog_vtd_read64(u, VTD_IQA_REG);
 	if (u->cap & (CAP_PLMR | CAP_PHMR))
-		u->fw.pmen = vtd_read32(u, VTD_PMEN_REG);
+		u->fw.pmen = iog_vtd_read32(u, VTD_PMEN_REG);
 	if (u->cap & CAP_PLMR) {
-		u->fw.plmbase = vtd_read32(u, VTD_PLMBASE_REG);
-		u->fw.plmlimit = vtd_read32(u, VTD_PLMLIMIT_REG);
+		u->fw.plmbase = iog_vtd_read32(u, VTD_PLMBASE_REG);
+		u->fw.plmlimit = iog_vtd_read32(u, VTD_PLMLIMIT_REG);
 	}
 	if (u->cap & CAP_PHMR) {
-		u->fw.phmbase = vtd_read64(u, VTD_PHMBASE_REG);
-		u->fw.phmlimit = vtd_read64(u, VTD_PHMLIMIT_REG);
+		u->fw.phmbase = iog_vtd_read64(u, VTD_PHMBASE_REG);
+		u->fw.phmlimit = iog_vtd_read64(u, VTD_PHMLIMIT_REG);
 	}
 	if ((u->fw.gsts & GSTS_IRES) && (u->fw.irta & IRTA_ADDR))
 		u->fw.irte_present = count_irte(u, u->fw.irta);
@@ -203,14 +203,14 @@ int iog_vtd_probe(struct iog_vtd *u, const struct iog_platform *plat, uint64_t b
 static int queue_idle(const struct iog_vtd *u, uint64_t arg)
 {
 	(void)arg;
-	return vtd_read64(u, VTD_IQH_REG) == vtd_read64(u, VTD_IQT_REG) ||
-	       (vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE);
+	return iog_vtd_read64(u, VTD_IQH_REG) == iog_vtd_read64(u, VTD_IQT_REG) ||
+	       (iog_vtd_read32(u, VTD_FSTS_REG) & FSTS_IQE);
 }
 
 static int pmen_off(const struct iog_vtd *u, uint64_t arg)
 {
 	(void)arg;
-	return !(vtd_read32(u, VTD_PMEN_REG) & PMEN_PRS);
+	return !(iog_vtd_read32(u, VTD_PMEN_REG) & PMEN_PRS);
 }
 
 /* Queued invalidation, once the queue is idle (firmware's descriptors fetched). */
@@ -218,11 +218,11 @@ static int disable_qi(struct iog_vtd *u)
 {
 	int err;
 
-	if ((vtd_read32(u, VTD_GSTS_REG) & GSTS_QIES) || (u->gcmd & GCMD_QIE)) {
-		err = vtd_wait(u, queue_idle, 0, "draining the invalidation queue");
+	if ((iog_vtd_read32(u, VTD_GSTS_REG) & GSTS_QIES) || (u->gcmd & GCMD_QIE)) {
+		err = iog_vtd_wait(u, queue_idle, 0, "draining the invalidation queue");
 		if (err)
 			return err;
-		err = vtd_gcmd(u, GCMD_QIE, 0, "disabling queued invalidation");
+		err = iog_vtd_gcmd(u, GCMD_QIE, 0, "disabling queued invalidation");
 		if (err)
 			return err;
 	}
@@ -232,8 +232,8 @@ static int disable_qi(struct iog_vtd *u)
 
 static int disable_ir(struct iog_vtd *u)
 {
-	if ((vtd_read32(u, VTD_GSTS_REG) & GSTS_IRES) || (u->gcmd & GCMD_IRE)) {
-		int err = vtd_gcmd(u, GCMD_IRE, 0, "disabling interrupt remapping");
+	if ((iog_vtd_read32(u, VTD_GSTS_REG) & GSTS_IRES) || (u->gcmd & GCMD_IRE)) {
+		int err = iog_vtd_gcmd(u, GCMD_IRE, 0, "disabling interrupt remapping");
 
 		if (err)
 			return err;
@@ -249,7 +249,7 @@ int iog_vtd_disable(struct iog_vtd *u, enum iog_vtd_ir_policy policy, unsigned f
 
 	if (!u || !u->plat)
 		return IOG_EINVAL;
-	gsts = vtd_read32(u, VTD_GSTS_REG);
+	gsts = iog_vtd_read32(u, VTD_GSTS_REG);
 	ir_live = (gsts & GSTS_IRES) && u->fw.irte_present;
 	if (ir_live && policy == IOG_VTD_IR_REFUSE) {
 		iog_logf(u->plat, IOG_LOG_ERROR,
@@ -266,7 +266,7 @@ int iog_vtd_disable(struct iog_vtd *u, enum iog_vtd_ir_policy policy, unsigned f
 	 * address it alone handles (Linux, Jailhouse and BitVisor all keep them
 	 * masked unless they take fault interrupts: iog_vtd_fault_irq_enable).
 	 */
-	if (vtd_mask_fault_events(u))
+	if (iog_vtd_mask_fault_events(u))
 		iog_logf(u->plat, IOG_LOG_INFO, "vtd %llx: fault events were unmasked: masked",
 			 (unsigned long long)u->base);
 	/*
@@ -274,7 +274,7 @@ int iog_vtd_disable(struct iog_vtd *u, enum iog_vtd_ir_policy policy, unsigned f
 	 * when only commanded (an enable that timed out may still complete).
 	 */
 	if (((gsts & GSTS_TES) || (u->gcmd & GCMD_TE)) && !(flags & IOG_VTD_KEEP_TE)) {
-		err = vtd_gcmd(u, GCMD_TE, 0, "disabling translation");
+		err = iog_vtd_gcmd(u, GCMD_TE, 0, "disabling translation");
 		if (err)
 			return err;
 	}
@@ -300,7 +300,7 @@ int iog_vtd_disable(struct iog_vtd *u, enum iog_vtd_ir_policy policy, unsigned f
 	}
 	/* 4. Whatever firmware left in the fault records. */
 	iog_vtd_faults(u, NULL, 0);
-	vtd_write32(u, VTD_FSTS_REG, FSTS_PFO | FSTS_IQE | FSTS_ICE | FSTS_ITE);
+	iog_vtd_write32(u, VTD_FSTS_REG, FSTS_PFO | FSTS_IQE | FSTS_ICE | FSTS_ITE);
 	return IOG_OK;
 }
 
@@ -308,10 +308,10 @@ int iog_vtd_disable_pmr(struct iog_vtd *u)
 {
 	if (!u || !u->plat)
 		return IOG_EINVAL;
-	if (!(u->cap & (CAP_PLMR | CAP_PHMR)) || !(vtd_read32(u, VTD_PMEN_REG) & PMEN_PRS))
+	if (!(u->cap & (CAP_PLMR | CAP_PHMR)) || !(iog_vtd_read32(u, VTD_PMEN_REG) & PMEN_PRS))
 		return IOG_OK;
-	vtd_write32(u, VTD_PMEN_REG, 0);
-	return vtd_wait(u, pmen_off, 0, "disabling protected memory regions");
+	iog_vtd_write32(u, VTD_PMEN_REG, 0);
+	return iog_vtd_wait(u, pmen_off, 0, "disabling protected memory regions");
 }
 
 int iog_vtd_disable_ir(struct iog_vtd *u)
@@ -355,7 +355,7 @@ static void *alloc_page(struct iog_vtd *u, uint64_t *phys)
 
 	if (u->plat->page_alloc(u->plat->ctx, &v, phys) || !v)
 		return NULL;
-	vtd_flush(u, v, IOG_PAGE_SIZE);
+	iog_vtd_flush(u, v, IOG_PAGE_SIZE);
 	return v;
 }
 
@@ -379,12 +379,12 @@ int iog_vtd_set_root(struct iog_vtd *u)
 	u->root = alloc_page(u, &u->root_phys);
 	if (!u->root)
 		return IOG_ENOMEM;
-	vtd_write64(u, VTD_RTADDR_REG, u->root_phys); /* TTM = 00: legacy mode */
-	err = vtd_gcmd(u, GCMD_SRTP, 1, "setting the root table pointer");
+	iog_vtd_write64(u, VTD_RTADDR_REG, u->root_phys); /* TTM = 00: legacy mode */
+	err = iog_vtd_gcmd(u, GCMD_SRTP, 1, "setting the root table pointer");
 	if (err)
 		return err;
 	if (u->ecap & ECAP_QI) {
-		err = vtd_qi_start(u);
+		err = iog_vtd_qi_start(u);
 		if (err)
 			return err;
 	}
@@ -428,7 +428,7 @@ static uint64_t *context_table(struct iog_vtd *u, uint8_t bus, int create)
 		}
 		iog_memcpy(ctx, shared, IOG_PAGE_SIZE);
 		u->plat->unmap(u->plat->ctx, (void *)(uintptr_t)shared, IOG_PAGE_SIZE);
-		vtd_flush(u, ctx, IOG_PAGE_SIZE);
+		iog_vtd_flush(u, ctx, IOG_PAGE_SIZE);
 	}
 	u->ctx_pages++;
 	u->ctx_owned[bus / 64] |= 1ull << (bus % 64);
@@ -439,9 +439,9 @@ static uint64_t *context_table(struct iog_vtd *u, uint8_t bus, int create)
 	 * copy holds the same entries.
 	 */
 	iog_store64(&root[1], 0);
-	vtd_flush(u, root, 16);
+	iog_vtd_flush(u, root, 16);
 	iog_store64(&root[0], phys | ROOT_P);
-	vtd_flush(u, root, 16);
+	iog_vtd_flush(u, root, 16);
 	return ctx;
 }
 
@@ -472,7 +472,7 @@ static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t l
 	old_hi = e[1];
 	if (old_lo & CTX_LO_P) {
 		iog_store64(&e[0], 0);
-		vtd_flush(u, e, 16);
+		iog_vtd_flush(u, e, 16);
 		err = iog_vtd_inv_context_device(u, (uint16_t)(old_hi >> 8), sid_of(bus, devfn));
 		if (!err)
 			err = iog_vtd_inv_iotlb_domain(u, (uint16_t)(old_hi >> 8));
@@ -481,13 +481,13 @@ static int set_context(struct iog_vtd *u, uint8_t bus, uint8_t devfn, uint64_t l
 	}
 	if (!lo) {
 		iog_store64(&e[1], 0);
-		vtd_flush(u, e, 16);
+		iog_vtd_flush(u, e, 16);
 		return IOG_OK;
 	}
 	iog_store64(&e[1], hi);
-	vtd_flush(u, e, 16);
+	iog_vtd_flush(u, e, 16);
 	iog_store64(&e[0], lo);
-	vtd_flush(u, e, 16);
+	iog_vtd_flush(u, e, 16);
 	if (u->batch)
 		return IOG_OK; /* iog_vtd_batch_end invalidates globally */
 	if (u->cap & CAP_CM) {
@@ -548,7 +548,7 @@ int iog_vtd_set_shared_context(struct iog_vtd *u, uint64_t phys)
 		iog_store64(&root[1], 0);
 		iog_store64(&root[0], (phys & TABLE_ADDR) | ROOT_P);
 	}
-	vtd_flush(u, u->root, IOG_PAGE_SIZE);
+	iog_vtd_flush(u, u->root, IOG_PAGE_SIZE);
 	if (u->batch)
 		return IOG_OK;
 	/* Not-present root entries may be cached under caching mode. */
@@ -612,7 +612,7 @@ int iog_vtd_enable(struct iog_vtd *u)
 	err = iog_vtd_flush_write_buffer(u);
 	if (err)
 		return err;
-	return vtd_gcmd(u, GCMD_TE, 1, "enabling translation");
+	return iog_vtd_gcmd(u, GCMD_TE, 1, "enabling translation");
 }
 
 unsigned iog_vtd_mgaw(const struct iog_vtd *u)
@@ -622,7 +622,7 @@ unsigned iog_vtd_mgaw(const struct iog_vtd *u)
 
 int iog_vtd_translating(const struct iog_vtd *u)
 {
-	return u && u->plat && (vtd_read32(u, VTD_GSTS_REG) & GSTS_TES) != 0;
+	return u && u->plat && (iog_vtd_read32(u, VTD_GSTS_REG) & GSTS_TES) != 0;
 }
 
 int iog_vtd_flush_write_buffer(struct iog_vtd *u)
@@ -638,7 +638,7 @@ int iog_vtd_release(struct iog_vtd *u)
 {
 	if (!u || !u->plat)
 		return IOG_EINVAL;
-	if ((vtd_read32(u, VTD_GSTS_REG) & (GSTS_TES | GSTS_QIES)) ||
+	if ((iog_vtd_read32(u, VTD_GSTS_REG) & (GSTS_TES | GSTS_QIES)) ||
 	    (u->gcmd & (GCMD_TE | GCMD_QIE))) {
 		/* The unit may still (or soon) walk these pages: better leaked than reused. */
 		iog_logf(u->plat, IOG_LOG_ERROR,
@@ -658,6 +658,6 @@ int iog_vtd_release(struct iog_vtd *u)
 		u->ctx_pages = 0;
 		iog_memset(u->ctx_owned, 0, sizeof(u->ctx_owned));
 	}
-	vtd_qi_release(u);
+	iog_vtd_qi_release(u);
 	return IOG_OK;
 }
