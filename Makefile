@@ -3,6 +3,7 @@
 # the tests; `make test` runs everything; `make run` shows the tool at work.
 
 CC ?= cc
+CXX ?= c++
 CLANG ?= clang
 AR ?= ar
 PYTHON ?= python3
@@ -33,14 +34,16 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 ASL := $(sort $(wildcard tests/tables/*.asl))
 
-# The tool's bundled examples: QEMU's own tables, compiled from the fixtures.
+# The tool's bundled examples: QEMU's own tables, compiled from the fixtures
+# by iasl and kept in the tree as C (tools/example_tables.c, `make examples`),
+# so that `make tool` needs only a C compiler and make.
 EXAMPLE_AML := $(BUILD)/tables/qemu-q35-dmar.aml $(BUILD)/tables/qemu-q35-ivrs.aml
-EXAMPLE_C := $(BUILD)/gen/example.c
+EXAMPLE_C := tools/example_tables.c
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/example.o
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
-SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/example.o
+SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/san/%.o) $(MODEL_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -60,15 +63,22 @@ KERNEL_LD ?= ld
 OBJCOPY ?= objcopy
 
 LIB := $(BUILD)/libioguard.a
+# The core alone for bare-metal x86_64 hosts (no libc, no SSE, no red zone,
+# position-independent so that it links at any address): installed beside
+# the hosted library with its own pkg-config file.
+FS_LIB := $(BUILD)/freestanding-lib/libioguard-freestanding.a
+FS_LIB_OBJ := $(CORE_SRC:%.c=$(BUILD)/freestanding-lib/%.o)
+FS_LIB_FLAGS := -std=c11 $(WARN) -Iinclude -Isrc -O2 -g -ffreestanding -fno-builtin -nostdlib \
+	-mno-red-zone -mno-sse -mno-mmx -mno-80387 -fno-stack-protector -fpie -m64
 SAN_LIB := $(BUILD)/san/libioguard.a
 TOOL := $(BUILD)/ioguard
 SAN_TOOL := $(BUILD)/san/ioguard
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib tool tables tests test unit real-dmar bench cli docs-check install-check format-check xcheck fuzz fuzz-short \
-	freestanding-check clang-check run install uninstall clean format
+	freestanding-check clang-check tool-check run install uninstall clean format
 
-all: lib tool tables tests $(BENCH_BIN) $(KERNEL)
+all: lib $(FS_LIB) tool tables tests $(BENCH_BIN) $(KERNEL)
 
 # Installs (as root) or names (otherwise) the Debian packages needed.
 deps: $(DEPS_STAMP)
@@ -89,19 +99,27 @@ $(BUILD)/san/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
-$(EXAMPLE_C): $(EXAMPLE_AML) scripts/embed.sh
-	@mkdir -p $(@D)
-	scripts/embed.sh $@ $(EXAMPLE_AML)
+# Regenerates the bundled examples from the fixtures (needs iasl).
+.PHONY: examples examples-check
+examples: $(EXAMPLE_AML) scripts/embed.sh
+	scripts/embed.sh $(EXAMPLE_C) $(EXAMPLE_AML)
 
-$(BUILD)/obj/gen/example.o: $(EXAMPLE_C)
-	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Itools $(CFLAGS) -c $< -o $@
-
-$(BUILD)/san/gen/example.o: $(EXAMPLE_C)
-	@mkdir -p $(@D)
-	$(CC) $(BASE_CFLAGS) -Itools $(SAN_FLAGS) -c $< -o $@
+# The bundled examples are what iasl makes of the fixtures today.
+examples-check: $(EXAMPLE_AML) scripts/embed.sh
+	@scripts/embed.sh $(BUILD)/example_tables.c $(EXAMPLE_AML)
+	@cmp -s $(BUILD)/example_tables.c $(EXAMPLE_C) || \
+		{ echo "examples-check: $(EXAMPLE_C) is stale: run make examples"; exit 1; }
+	@echo "examples-check: $(EXAMPLE_C) matches the fixtures"
 
 $(LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/freestanding-lib/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(FS_LIB_FLAGS) -MMD -MP -c $< -o $@
+
+$(FS_LIB): $(FS_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
@@ -138,6 +156,8 @@ test: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory clang-check
 	@$(MAKE) --no-print-directory format-check
 	@$(MAKE) --no-print-directory install-check
+	@$(MAKE) --no-print-directory tool-check
+	@$(MAKE) --no-print-directory examples-check
 	@echo "make test: all passed"
 
 unit: $(UNIT_BIN) $(TABLES)
@@ -246,34 +266,70 @@ else
 		sh scripts/run-qemu.sh $(KERNEL) -device edu -device edu
 endif
 
-install: $(LIB) $(TOOL)
+install: $(LIB) $(FS_LIB) $(TOOL)
 	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/ioguard \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 $(LIB) $(FS_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 644 include/ioguard/*.h $(DESTDIR)$(PREFIX)/include/ioguard/
 	install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/ioguard.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' ioguard.pc.in \
 		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' ioguard-freestanding.pc.in \
+		> $(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard-freestanding.pc
 
-# `make install` into a scratch prefix, a program built through pkg-config, `make uninstall`.
-install-check: $(LIB) $(TOOL) $(TABLES)
+# `make install` into a scratch prefix; a C, a C++ and a freestanding program
+# (no libc, its own entry point) built through pkg-config against it; every
+# exported symbol of both libraries carries the iog_ prefix and the
+# freestanding one needs nothing from outside; `make uninstall`.
+install-check: $(LIB) $(FS_LIB) $(TOOL) $(TABLES)
 	@rm -rf $(BUILD)/stage
 	@$(MAKE) --no-print-directory -s install PREFIX=$(abspath $(BUILD))/stage >/dev/null
 	@PKG_CONFIG_PATH=$(BUILD)/stage/lib/pkgconfig; export PKG_CONFIG_PATH; \
 	$(CC) -std=c11 -Wall -Wextra -Werror tests/install/consumer.c \
-		$$(pkg-config --cflags --libs ioguard) -o $(BUILD)/stage/consumer
+		$$(pkg-config --cflags --libs ioguard) -o $(BUILD)/stage/consumer && \
+	$(CXX) -std=c++11 -Wall -Wextra -Werror -pedantic tests/install/consumer.cc \
+		$$(pkg-config --cflags --libs ioguard) -o $(BUILD)/stage/consumer-cxx && \
+	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -nostdlib -static -fno-stack-protector \
+		tests/install/freestanding.c $$(pkg-config --cflags --libs ioguard-freestanding) \
+		-o $(BUILD)/stage/consumer-freestanding
 	@$(BUILD)/stage/consumer $(BUILD)/tables/qemu-q35-dmar.aml | grep -qx 'ioguard $(VERSION): first unit at 0xfed90000'
+	@$(BUILD)/stage/consumer-cxx $(BUILD)/tables/qemu-q35-dmar.aml | grep -qx 'ioguard $(VERSION) (C++): first unit at 0xfed90000'
+	@$(BUILD)/stage/consumer-freestanding $(BUILD)/tables/qemu-q35-dmar.aml | \
+		grep -qx 'ioguard $(VERSION) (freestanding): first unit at 0xfed90000'
+	@if nm $(BUILD)/stage/consumer-freestanding | grep -q ' U '; then \
+		echo "install-check: the freestanding consumer has undefined symbols"; exit 1; fi
+	@bad=$$(nm -g --defined-only $(BUILD)/stage/lib/libioguard.a $(BUILD)/stage/lib/libioguard-freestanding.a | \
+		awk 'NF == 3 && $$3 !~ /^iog_/ {print $$3}'); \
+	if [ -n "$$bad" ]; then echo "install-check: exported without the iog_ prefix:" $$bad; exit 1; fi
+	@undef=$$(nm -u $(BUILD)/stage/lib/libioguard-freestanding.a | awk 'NF == 2 && $$2 !~ /^(iog_|_GLOBAL_OFFSET_TABLE_$$)/ {print $$2}'); \
+	if [ -n "$$undef" ]; then echo "install-check: the freestanding library needs" $$undef; exit 1; fi
 	@$(BUILD)/stage/bin/ioguard --version | grep -qx 'ioguard $(VERSION)'
 	@$(MAKE) --no-print-directory -s uninstall PREFIX=$(abspath $(BUILD))/stage >/dev/null
-	@left=$$(find $(BUILD)/stage -type f ! -name consumer); \
+	@left=$$(find $(BUILD)/stage -type f ! -name 'consumer*'); \
 	if [ -n "$$left" ]; then echo "install-check: uninstall left $$left"; exit 1; fi
-	@echo "install-check: installed, built a pkg-config consumer, uninstalled cleanly"
+	@echo "install-check: installed; C, C++ and freestanding consumers built through pkg-config and run; symbols iog_ only; uninstalled cleanly"
+
+# `make tool` with nothing but a C compiler, binutils and make on the PATH
+# (no iasl, clang, python or QEMU), in a scratch build directory.
+TOOL_ONLY_CMDS := make sh sed mkdir rm cat
+tool-check:
+	@rm -rf $(BUILD)/tool-only && mkdir -p $(BUILD)/tool-only/bin
+	@for t in $(CC) as ld $(AR) $(TOOL_ONLY_CMDS); do \
+		p=$$(command -v $$t) || { echo "tool-check: $$t not found"; exit 1; }; \
+		ln -sf "$$(readlink -f "$$p")" $(BUILD)/tool-only/bin/$$t; \
+	done
+	@env -i PATH=$(abspath $(BUILD))/tool-only/bin HOME=/nonexistent \
+		make --no-print-directory -s tool CC=$(CC) AR=$(AR) BUILD=$(abspath $(BUILD))/tool-only/build \
+		> $(BUILD)/tool-only/log 2>&1 || { cat $(BUILD)/tool-only/log; exit 1; }
+	@$(BUILD)/tool-only/build/ioguard --example dump >/dev/null 2>&1 || $(BUILD)/tool-only/build/ioguard --version >/dev/null
+	@echo "tool-check: make tool built the CLI with only $(CC), binutils and make"
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/lib/libioguard.a $(DESTDIR)$(PREFIX)/bin/ioguard \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard.pc $(DESTDIR)$(PREFIX)/share/man/man1/ioguard.1
+	rm -f $(DESTDIR)$(PREFIX)/lib/libioguard.a $(DESTDIR)$(PREFIX)/lib/libioguard-freestanding.a \
+		$(DESTDIR)$(PREFIX)/bin/ioguard $(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard.pc \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/ioguard-freestanding.pc $(DESTDIR)$(PREFIX)/share/man/man1/ioguard.1
 	rm -rf $(DESTDIR)$(PREFIX)/include/ioguard
 
 # The shield kernel (boot/): the core, platform/x86 and boot/ built as one
@@ -332,10 +388,10 @@ linux:
 linux-generic:
 	@sh scripts/fetch-linux.sh $(BUILD)/linux-generic linux-image-amd64
 
-FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(MODEL_SRC) $(wildcard model/*.h) $(TOOL_SRC) $(wildcard tools/*.h) \
+FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(MODEL_SRC) $(wildcard model/*.h) $(filter-out $(EXAMPLE_C),$(TOOL_SRC)) $(wildcard tools/*.h) \
 	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h tests/unit/server.c tests/unit/server.h $(FUZZ_SRC) $(BENCH_SRC) tests/install/consumer.c \
 	include/ioguard/*.h $(wildcard boot/*.c boot/*.h platform/x86/*.c platform/x86/*.h)
-FORMAT_FILES += tests/guest/ioguard-check.c
+FORMAT_FILES += tests/guest/ioguard-check.c tests/install/freestanding.c tests/install/consumer.cc
 
 format:
 	clang-format -i $(FORMAT_FILES)
