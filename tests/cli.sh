@@ -39,7 +39,7 @@ expect 0 "48h Special device" -- dump "$ivrs"
 expect 0 "0 error(s), 0 warning(s), 0 info" -- lint "$dmar"
 expect 0 "IVRS-SELF-TRANSLATED" -- lint "$ivrs"   # an info finding does not fail lint
 expect 0 "usage: ioguard dump" -- --help
-expect 0 "ioguard 0.1.0" -- --version
+expect 0 "ioguard 0.2.0" -- --version
 
 # Broken tables: a flipped checksum byte, a cut-off copy, a table whose length
 # field is shorter than its first structure, a file that is no table.

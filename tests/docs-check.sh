@@ -1,6 +1,7 @@
 #!/bin/sh
 # The lint ids the code can emit and the ids ioguard(1) documents must be the
-# same set, and the README must not keep a placeholder.
+# same set, the README must not keep a placeholder, and the CHANGELOG must
+# start at the version the code reports.
 set -eu
 fail=0
 for kind in DMAR IVRS; do
@@ -17,5 +18,14 @@ done
 if grep -n '@[A-Z_]*@' README.md docs/ioguard.1 docs/json.md; then
 	echo "docs-check: placeholder left in the docs"
 	fail=1
+fi
+# The CHANGELOG's newest entry is the version the code says it is.
+version=$(sed -n 's/^#define IOG_VERSION "\(.*\)"/\1/p' include/ioguard/ioguard.h)
+top=$(sed -n 's/^## \([0-9][0-9.]*\) .*/\1/p' CHANGELOG.md | head -1)
+if [ "$top" != "$version" ]; then
+	echo "docs-check: CHANGELOG.md's newest version is '$top', IOG_VERSION is '$version'"
+	fail=1
+else
+	echo "docs-check: CHANGELOG.md starts at $version, the version the code reports"
 fi
 exit $fail

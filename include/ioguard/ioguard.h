@@ -3,7 +3,7 @@
 #ifndef IOGUARD_IOGUARD_H
 #define IOGUARD_IOGUARD_H
 
-#define IOG_VERSION "0.1.0"
+#define IOG_VERSION "0.2.0"
 
 #include <ioguard/acpi.h>
 #include <ioguard/dmar.h>
