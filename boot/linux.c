@@ -310,8 +310,7 @@ int linux_boot(const struct boot_info *bi, const struct linux_handoff *h, char *
 		 "%llx, %u e820 entries, EFI %s",
 		 version, (unsigned long long)payload_len, (unsigned long long)load, init_size,
 		 (unsigned long long)initrd_len, (unsigned long long)initrd,
-		 zero_page[BP_E820_ENTRIES],
-		 h->efi_systab && h->efi_map ? "system table and memory map passed" : "none");
+		 zero_page[BP_E820_ENTRIES], h->efi_systab && h->efi_map ? "runtime" : "none");
 	memmove((void *)(uintptr_t)load, (const void *)(uintptr_t)payload, payload_len);
 	jump(load + 0x200, (uint64_t)(uintptr_t)zero_page);
 }
