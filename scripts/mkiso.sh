@@ -1,7 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # A GRUB ISO (BIOS and UEFI, grub-mkrescue) that boots the shield kernel
-# with boot/grub/grub.cfg, the one menu every GRUB boot uses.
+# with boot/grub/grub.cfg, the one menu every GRUB boot uses. The ISO's
+# layout is an installed system's (README, "Booting the kernel on a real
+# machine"): the menu, the kernel and its options in /boot/ioguard, reached
+# from GRUB's own menu by `configfile`.
 #
 #   scripts/mkiso.sh OUT.iso KERNEL [OPTIONS [VMLINUZ INITRD]]
 #
@@ -33,7 +36,9 @@ esac
 tree=$(mktemp -d)
 trap 'rm -rf "$tree"' EXIT
 mkdir -p "$tree/boot/grub" "$tree/boot/ioguard"
-cp "$here/../boot/grub/grub.cfg" "$tree/boot/grub/grub.cfg"
+printf '%s\n' "# GRUB's menu on the ISO: the shield's, as from a machine's own GRUB." \
+	"configfile /boot/ioguard/grub.cfg" >"$tree/boot/grub/grub.cfg"
+cp "$here/../boot/grub/grub.cfg" "$tree/boot/ioguard/grub.cfg"
 cp "$kernel" "$tree/boot/ioguard/shield.elf"
 printf 'set ioguard_options="%s"\nset ioguard_loader=%s\n' "$options" "${LOADER:-multiboot2}" \
 	>"$tree/boot/ioguard/ioguard.cfg"
