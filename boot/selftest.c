@@ -11,13 +11,17 @@
  *   CHECK <name> PASS|FAIL <details>
  * then "N passed, M failed"; the exit status is 0 only when all passed.
  *
- * Command line: firmware=on (leave the IOMMU on first, as Mac firmware does
- * with VT-d and AMD firmware with pre-boot DMA protection does with AMD-Vi),
- * intremap=on (and interrupt remapping with live entries), ir-policy=refuse|
- * warn|defer, conceal=unlink (default) or zap (BitVisor's: a nameless table
- * that Linux 6.1's /sys/firmware/acpi/tables export stops at), high-dma=on
- * (also DMA above 4 GiB: needs the edu's dma_mask lifted), linux=on (then
- * boot the Linux bzImage and initrd given as boot modules on top),
+ * Command line (the table `options` below; any other word or value is
+ * refused before anything is touched, with the list of known options):
+ * firmware=on (leave the IOMMU on first, as Mac firmware does with VT-d and
+ * AMD firmware with pre-boot DMA protection does with AMD-Vi), intremap=on
+ * (and interrupt remapping with live entries), ir-policy=refuse|warn|defer,
+ * conceal=unlink (default) or zap (BitVisor's: a nameless table that Linux
+ * 6.1's /sys/firmware/acpi/tables export stops at), high-dma=on (also DMA
+ * above 4 GiB: needs the edu's dma_mask lifted), linux=on (then boot the
+ * Linux bzImage and initrd given as boot modules on top), linux-efi=runtime
+ * (under UEFI, give Linux the EFI system table and memory map, so that it
+ * keeps the runtime services; default off: it boots as on a BIOS machine),
  * disable-only=on (BitVisor's DISABLE_VTD alone: turn VT-d off, no shield),
  * vmm-checks=report (the VMM device's checks are printed as REPORT lines and
  * not counted: QEMU 7.2's AMD IOMMU looks a device behind a bridge up under
