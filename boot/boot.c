@@ -238,11 +238,12 @@ static void mb2_tags(const uint8_t *mbi, void (*fn)(uint32_t type, const uint8_t
 
 static int have_efi_mmap, have_new_rsdp;
 
+/* A usable EFI memory map tag (one descriptor at least) replaces the mmap tag. */
 static void scan_mb2(uint32_t type, const uint8_t *t, uint32_t size)
 {
-	(void)t;
-	(void)size;
-	if (type == MB2_TAG_EFI_MMAP)
+	uint32_t dsize = size >= 16 ? iog_le32(t + 8) : 0;
+
+	if (type == MB2_TAG_EFI_MMAP && dsize >= EFI_DESC_MIN && !(dsize % 8) && size - 16 >= dsize)
 		have_efi_mmap = 1;
 }
 
@@ -269,9 +270,11 @@ static void take_mb2(uint32_t type, const uint8_t *t, uint32_t size)
 		break;
 	}
 	case MB2_TAG_EFI_MMAP:
+		bi.uefi = 1;
+		if (!have_efi_mmap)
+			break;
 		parse_efi_mmap(t, size);
 		bi.mem_from = "the EFI memory map";
-		bi.uefi = 1;
 		break;
 	case MB2_TAG_EFI64:
 		if (size >= 16)
