@@ -248,21 +248,32 @@ bench: $(BENCH_BIN)
 # IOMMU=amd: the same on QEMU's AMD IOMMU, which firmware leaves on.
 # GUEST=linux: then Debian's Linux boots on top and checks from inside (on
 # AMD, Debian's generic kernel: the cloud one has no AMD IOMMU driver).
+# BOOT=grub-bios|grub-uefi: GRUB loads the kernel from an ISO
+# (boot/grub/grub.cfg) on SeaBIOS or on OVMF, UEFI firmware, instead of
+# QEMU's own multiboot loader (BOOT=qemu); the ISO and the firmware's
+# variable store stay in build/run/BOOT, so that the printed QEMU command
+# line can be run again.
 # SHIELD_ARGS: more options for the kernel (e.g. conceal=zap).
+# The build is quiet: only the QEMU command line and the console show.
 IOMMU ?= intel
-run: $(KERNEL) $(DEPS_STAMP) $(if $(filter linux,$(GUEST)),guest $(if $(filter amd,$(IOMMU)),linux-generic,linux))
+BOOT ?= qemu
+RUN_NEEDS = $(KERNEL) $(DEPS_STAMP) \
+	$(if $(filter linux,$(GUEST)),guest $(if $(filter amd,$(IOMMU)),linux-generic,linux))
+RUN_ENV = BOOT=$(BOOT) $(if $(filter qemu,$(BOOT)),,RUNDIR=$(BUILD)/run/$(BOOT))
+run:
+	@$(MAKE) --no-print-directory -s $(RUN_NEEDS)
 ifeq ($(IOMMU)-$(GUEST),amd-linux)
-	@IOMMU=amd IOMMU_OPTS=intremap=on APPEND="linux=on $(SHIELD_ARGS)" \
+	@$(RUN_ENV) IOMMU=amd IOMMU_OPTS=intremap=on APPEND="linux=on $(SHIELD_ARGS)" \
 		sh scripts/run-qemu.sh $(KERNEL) -device edu -device edu \
 		-initrd "$(BUILD)/linux-generic/vmlinuz,$(GUEST_INITRAMFS)"
 else ifeq ($(IOMMU),amd)
-	@IOMMU=amd IOMMU_OPTS=intremap=on APPEND="firmware=on $(SHIELD_ARGS)" \
+	@$(RUN_ENV) IOMMU=amd IOMMU_OPTS=intremap=on APPEND="firmware=on $(SHIELD_ARGS)" \
 		sh scripts/run-qemu.sh $(KERNEL) -device edu -device edu
 else ifeq ($(GUEST),linux)
-	@APPEND="linux=on $(SHIELD_ARGS)" sh scripts/run-qemu.sh $(KERNEL) -device edu -device edu \
-		-initrd "$(BUILD)/linux/vmlinuz,$(GUEST_INITRAMFS)"
+	@$(RUN_ENV) APPEND="linux=on $(SHIELD_ARGS)" sh scripts/run-qemu.sh $(KERNEL) \
+		-device edu -device edu -initrd "$(BUILD)/linux/vmlinuz,$(GUEST_INITRAMFS)"
 else
-	@IOMMU_OPTS=intremap=on APPEND="firmware=on intremap=on $(SHIELD_ARGS)" \
+	@$(RUN_ENV) IOMMU_OPTS=intremap=on APPEND="firmware=on intremap=on $(SHIELD_ARGS)" \
 		sh scripts/run-qemu.sh $(KERNEL) -device edu -device edu
 endif
 
@@ -355,8 +366,8 @@ $(BUILD)/boot/%.elf: $(BUILD)/boot/%.elf64
 
 # The self-test under QEMU in every configuration it must pass, then with an
 # unmodified Linux guest on top.
-e2e: $(KERNEL) $(DEPS_STAMP) guest linux linux-generic
-	@sh tests/e2e/matrix.sh $(KERNEL) $(BUILD)/e2e $(BUILD)/linux/vmlinuz $(GUEST_INITRAMFS) \
+e2e: $(KERNEL) $(DEPS_STAMP) guest linux linux-generic iso
+	@bash tests/e2e/matrix.sh $(KERNEL) $(BUILD)/e2e $(BUILD)/linux/vmlinuz $(GUEST_INITRAMFS) \
 		$(BUILD)/linux-generic/vmlinuz
 
 # The tool on the machine's own DMAR/IVRS, or the bundled example.
@@ -387,6 +398,18 @@ linux:
 
 linux-generic:
 	@sh scripts/fetch-linux.sh $(BUILD)/linux-generic linux-image-amd64
+
+# GRUB ISOs (BIOS and UEFI, boot/grub/grub.cfg) for a USB stick or a CD:
+# the shield's self-test with the default options, and the same with the
+# Linux guest on top (linux=on).
+ISO := $(BUILD)/boot/ioguard-shield.iso
+ISO_LINUX := $(BUILD)/boot/ioguard-shield-linux.iso
+.PHONY: iso
+iso: $(ISO) $(ISO_LINUX)
+$(ISO): $(KERNEL) boot/grub/grub.cfg scripts/mkiso.sh | $(DEPS_STAMP)
+	sh scripts/mkiso.sh $@ $(KERNEL)
+$(ISO_LINUX): $(KERNEL) boot/grub/grub.cfg scripts/mkiso.sh $(GUEST_INITRAMFS) | $(DEPS_STAMP) linux
+	sh scripts/mkiso.sh $@ $(KERNEL) linux=on $(BUILD)/linux/vmlinuz $(GUEST_INITRAMFS)
 
 FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(MODEL_SRC) $(wildcard model/*.h) $(filter-out $(EXAMPLE_C),$(TOOL_SRC)) $(wildcard tools/*.h) \
 	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h tests/unit/server.c tests/unit/server.h $(FUZZ_SRC) $(BENCH_SRC) tests/install/consumer.c \

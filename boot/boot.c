@@ -33,8 +33,17 @@
 #define MB2_TAG_LOADER 2
 #define MB2_TAG_MODULE 3
 #define MB2_TAG_MMAP 6
+#define MB2_TAG_EFI64 12
 #define MB2_TAG_ACPI_OLD 14
 #define MB2_TAG_ACPI_NEW 15
+#define MB2_TAG_EFI_MMAP 17
+
+/* UEFI memory descriptors (UEFI 2.10, 7.2 GetMemoryMap): type, physical start, pages. */
+#define EFI_DESC_TYPE 0
+#define EFI_DESC_PHYS 8
+#define EFI_DESC_PAGES 24
+#define EFI_DESC_MIN 40
+#define EFI_MAP_COPY_MAX 16384u
 
 #define RSDP_COPY_MAX 64u
 #define KMAIN_RETURNED_EXIT_CODE 0x7e
@@ -45,6 +54,8 @@ static char loader[32];
 /* The multiboot2 ACPI tags carry a copy of the RSDP, not its address: keep it in the image. */
 static uint8_t rsdp_copy[RSDP_COPY_MAX] __attribute__((aligned(16)));
 static unsigned ranges_dropped;
+/* The EFI memory map as the loader got it at ExitBootServices (for a Linux guest with EFI). */
+static uint8_t efi_map_copy[EFI_MAP_COPY_MAX] __attribute__((aligned(8)));
 
 static const uint8_t *phys_ptr(uint64_t phys)
 {
@@ -55,6 +66,12 @@ static void add_range(uint64_t base, uint64_t size, uint32_t type)
 {
 	if (!size)
 		return;
+	/* UEFI maps come in many pieces: one range per run of the same type. */
+	if (bi.nmem && bi.mem[bi.nmem - 1].type == type &&
+	    bi.mem[bi.nmem - 1].base + bi.mem[bi.nmem - 1].size == base) {
+		bi.mem[bi.nmem - 1].size += size;
+		return;
+	}
 	if (bi.nmem == BOOT_MAX_RANGES) {
 		ranges_dropped++;
 		return;
@@ -124,6 +141,7 @@ static void parse_mb1(const uint8_t *mbi)
 			if (size < 20)
 				break;
 			add_range(iog_le64(e + 4), iog_le64(e + 12), iog_le32(e + 20));
+			bi.mem_from = "the multiboot memory map";
 			if (size + 4 > len - off)
 				break;
 			off += size + 4;
@@ -131,6 +149,7 @@ static void parse_mb1(const uint8_t *mbi)
 	} else if (flags & MB1_FLAG_MEM) {
 		add_range(0, (uint64_t)iog_le32(mbi + MB1_MEM_LOWER) * 1024, 1);
 		add_range(0x100000, (uint64_t)iog_le32(mbi + MB1_MEM_UPPER) * 1024, 1);
+		bi.mem_from = "the multiboot memory sizes";
 	}
 	if (flags & MB1_FLAG_MODS) {
 		const uint8_t *m = phys_ptr(iog_le32(mbi + MB1_MODS_ADDR));
@@ -155,10 +174,56 @@ static void add_module(uint64_t start, uint64_t end, const char *name)
 	copy_string(m->name, sizeof(m->name), name, 0);
 }
 
-static void parse_mb2(const uint8_t *mbi)
+/*
+ * UEFI memory types in the E820 numbering a Linux guest and the shield use.
+ * Boot services memory is free once the loader has left boot services (GRUB
+ * does, for a kernel whose header does not ask to keep them); runtime
+ * services memory stays the firmware's.
+ */
+static uint32_t efi_type(uint32_t t)
+{
+	switch (t) {
+	case 1: /* EfiLoaderCode */
+	case 2: /* EfiLoaderData */
+	case 3: /* EfiBootServicesCode */
+	case 4: /* EfiBootServicesData */
+	case 7: /* EfiConventionalMemory */ return 1;
+	case 8: /* EfiUnusableMemory */ return 5;
+	case 9: /* EfiACPIReclaimMemory */ return 3;
+	case 10: /* EfiACPIMemoryNVS */ return 4;
+	case 14: /* EfiPersistentMemory */ return 7;
+	default: /* reserved, runtime services, MMIO, PAL code, unaccepted */ return 2;
+	}
+}
+
+/* The multiboot2 EFI memory map tag: descriptor size, version, descriptors. */
+static void parse_efi_mmap(const uint8_t *t, uint32_t size)
+{
+	uint32_t dsize = size >= 16 ? iog_le32(t + 8) : 0;
+
+	if (dsize < EFI_DESC_MIN || dsize % 8)
+		return;
+	for (uint32_t e = 16; size - e >= dsize; e += dsize) {
+		uint64_t pages = iog_le64(t + e + EFI_DESC_PAGES);
+
+		if (pages >> 52)
+			continue; /* no such memory: 2^64 bytes or more */
+		add_range(iog_le64(t + e + EFI_DESC_PHYS), pages << 12,
+			  efi_type(iog_le32(t + e + EFI_DESC_TYPE)));
+	}
+	if (size - 16 <= EFI_MAP_COPY_MAX) {
+		iog_memcpy(efi_map_copy, t + 16, size - 16);
+		bi.efi_map = efi_map_copy;
+		bi.efi_map_size = size - 16;
+		bi.efi_desc_size = dsize;
+		bi.efi_desc_version = iog_le32(t + 12);
+	}
+}
+
+/* Calls fn for each well-formed tag; every size checked against the total. */
+static void mb2_tags(const uint8_t *mbi, void (*fn)(uint32_t type, const uint8_t *t, uint32_t size))
 {
 	uint32_t total = iog_le32(mbi), off = 8;
-	int have_new_rsdp = 0;
 
 	while (total >= 16 && off <= total - 8) {
 		const uint8_t *t = mbi + off;
@@ -166,46 +231,79 @@ static void parse_mb2(const uint8_t *mbi)
 
 		if (type == MB2_TAG_END || size < 8 || size > total - off)
 			break;
-		switch (type) {
-		case MB2_TAG_CMDLINE:
-			copy_string(cmdline, sizeof(cmdline), (const char *)(t + 8), 0);
-			break;
-		case MB2_TAG_LOADER:
-			copy_string(loader, sizeof(loader), (const char *)(t + 8), 0);
-			break;
-		case MB2_TAG_MODULE:
-			if (size >= 17)
-				add_module(iog_le32(t + 8), iog_le32(t + 12),
-					   (const char *)(t + 16));
-			break;
-		case MB2_TAG_MMAP: {
-			uint32_t esize = size >= 16 ? iog_le32(t + 8) : 0;
-
-			if (esize < 24)
-				break;
-			for (uint32_t e = 16; size - e >= esize; e += esize)
-				add_range(iog_le64(t + e), iog_le64(t + e + 8),
-					  iog_le32(t + e + 16));
-			break;
-		}
-		case MB2_TAG_ACPI_OLD:
-		case MB2_TAG_ACPI_NEW: {
-			uint32_t n = size - 8;
-
-			if (have_new_rsdp)
-				break;
-			if (n > RSDP_COPY_MAX)
-				n = RSDP_COPY_MAX;
-			for (uint32_t i = 0; i < RSDP_COPY_MAX; i++)
-				rsdp_copy[i] = i < n ? t[8 + i] : 0;
-			bi.rsdp = (uint64_t)(uintptr_t)rsdp_copy;
-			have_new_rsdp = type == MB2_TAG_ACPI_NEW;
-			break;
-		}
-		default: break;
-		}
+		fn(type, t, size);
 		off += (size + 7) & ~7u;
 	}
+}
+
+static int have_efi_mmap, have_new_rsdp;
+
+/* A usable EFI memory map tag (one descriptor at least) replaces the mmap tag. */
+static void scan_mb2(uint32_t type, const uint8_t *t, uint32_t size)
+{
+	uint32_t dsize = size >= 16 ? iog_le32(t + 8) : 0;
+
+	if (type == MB2_TAG_EFI_MMAP && dsize >= EFI_DESC_MIN && !(dsize % 8) && size - 16 >= dsize)
+		have_efi_mmap = 1;
+}
+
+static void take_mb2(uint32_t type, const uint8_t *t, uint32_t size)
+{
+	switch (type) {
+	case MB2_TAG_CMDLINE:
+		copy_string(cmdline, sizeof(cmdline), (const char *)(t + 8), 0);
+		break;
+	case MB2_TAG_LOADER: copy_string(loader, sizeof(loader), (const char *)(t + 8), 0); break;
+	case MB2_TAG_MODULE:
+		if (size >= 17)
+			add_module(iog_le32(t + 8), iog_le32(t + 12), (const char *)(t + 16));
+		break;
+	case MB2_TAG_MMAP: {
+		uint32_t esize = size >= 16 ? iog_le32(t + 8) : 0;
+
+		/* The EFI memory map, when there is one, is the firmware's own word. */
+		if (esize < 24 || have_efi_mmap)
+			break;
+		for (uint32_t e = 16; size - e >= esize; e += esize)
+			add_range(iog_le64(t + e), iog_le64(t + e + 8), iog_le32(t + e + 16));
+		bi.mem_from = "the multiboot2 memory map";
+		break;
+	}
+	case MB2_TAG_EFI_MMAP:
+		bi.uefi = 1;
+		if (!have_efi_mmap)
+			break;
+		parse_efi_mmap(t, size);
+		bi.mem_from = "the EFI memory map";
+		break;
+	case MB2_TAG_EFI64:
+		if (size >= 16)
+			bi.efi_systab = iog_le64(t + 8);
+		bi.uefi = 1;
+		break;
+	case MB2_TAG_ACPI_OLD:
+	case MB2_TAG_ACPI_NEW: {
+		uint32_t n = size - 8;
+
+		if (have_new_rsdp)
+			break;
+		if (n > RSDP_COPY_MAX)
+			n = RSDP_COPY_MAX;
+		for (uint32_t i = 0; i < RSDP_COPY_MAX; i++)
+			rsdp_copy[i] = i < n ? t[8 + i] : 0;
+		bi.rsdp = (uint64_t)(uintptr_t)rsdp_copy;
+		have_new_rsdp = type == MB2_TAG_ACPI_NEW;
+		bi.rsdp_from = have_new_rsdp ? "the ACPI 2.0 tag" : "the ACPI 1.0 tag";
+		break;
+	}
+	default: break;
+	}
+}
+
+static void parse_mb2(const uint8_t *mbi)
+{
+	mb2_tags(mbi, scan_mb2);
+	mb2_tags(mbi, take_mb2);
 }
 
 void boot_main(uint32_t magic, uint32_t info_phys)
@@ -234,6 +332,11 @@ void boot_main(uint32_t magic, uint32_t info_phys)
 	if (magic != MB1_BOOT_MAGIC && magic != MB2_BOOT_MAGIC)
 		kprintf("boot: warning: loader magic 0x%x is neither multiboot's; no memory map\n",
 			magic);
+	kprintf("boot: %s firmware; memory map from %s; RSDP from %s\n", bi.uefi ? "UEFI" : "BIOS",
+		bi.mem_from ? bi.mem_from : "nowhere",
+		bi.rsdp_from ? bi.rsdp_from
+		: bi.uefi    ? "nowhere (UEFI has no BIOS area to search)"
+			     : "a search of the BIOS area");
 	if (ranges_dropped)
 		kprintf("boot: warning: %u memory ranges beyond the first %u dropped\n",
 			ranges_dropped, (unsigned)BOOT_MAX_RANGES);

@@ -10,13 +10,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_MAX_RANGES 64
+#define BOOT_MAX_RANGES 128
 #define BOOT_MAX_MODULES 4
 
 struct boot_range {
 	uint64_t base;
 	uint64_t size;
-	uint32_t type; /* 1: usable RAM (multiboot/E820 numbering) */
+	uint32_t type; /* 1: usable RAM, 2 reserved, 3 ACPI, 4 NVS (multiboot/E820 numbering) */
 };
 
 /* A file the loader placed in memory (multiboot module), e.g. a Linux bzImage. */
@@ -31,7 +31,18 @@ struct boot_info {
 	unsigned nmem;
 	uint64_t image_start, image_end; /* physical extent of the kernel image, .bss included */
 	uint64_t rsdp;			 /* from a multiboot2 ACPI tag, else 0 */
-	uint64_t mapped_limit;		 /* memory below this is identity mapped */
+	const char *rsdp_from;		 /* which tag, or NULL */
+	/*
+	 * UEFI firmware (the loader passed its system table or memory map): the
+	 * RSDP comes from the loader, never from a search of the BIOS area.
+	 */
+	int uefi;
+	uint64_t efi_systab;	/* EFI system table (multiboot2 EFI64 tag), else 0 */
+	const uint8_t *efi_map; /* the EFI memory map at ExitBootServices, a copy */
+	uint32_t efi_map_size;	/* bytes */
+	uint32_t efi_desc_size, efi_desc_version;
+	const char *mem_from;  /* where the memory map came from */
+	uint64_t mapped_limit; /* memory below this is identity mapped */
 	struct boot_module mods[BOOT_MAX_MODULES];
 	unsigned nmods;
 };

@@ -30,6 +30,9 @@
 #define HDR_PREF_ADDRESS 0x258
 #define HDR_INIT_SIZE 0x260
 #define BP_ACPI_RSDP_ADDR 0x070
+/* struct efi_info (zero-page.rst): signature, system table, memory map. */
+#define BP_EFI_INFO 0x1c0
+#define EFI_SIGNATURE_64 0x34364c45u /* "EL64" */
 #define BP_EXT_RAMDISK_IMAGE 0x0c0
 #define BP_EXT_RAMDISK_SIZE 0x0c4
 #define BP_EXT_CMD_LINE_PTR 0x0c8
@@ -285,16 +288,29 @@ int linux_boot(const struct boot_info *bi, const struct linux_handoff *h, char *
 		     (uint32_t)((uint64_t)(uintptr_t)linux_cmdline >> 32));
 	if (version >= 0x020e)
 		iog_put_le64(zero_page + BP_ACPI_RSDP_ADDR, h->rsdp);
+	if (h->efi_systab && h->efi_map) {
+		uint8_t *e = zero_page + BP_EFI_INFO;
+		uint64_t map = (uint64_t)(uintptr_t)h->efi_map;
+
+		iog_put_le32(e, EFI_SIGNATURE_64);
+		iog_put_le32(e + 4, (uint32_t)h->efi_systab);
+		iog_put_le32(e + 8, h->efi_desc_size);
+		iog_put_le32(e + 12, h->efi_desc_version);
+		iog_put_le32(e + 16, (uint32_t)map);
+		iog_put_le32(e + 20, h->efi_map_size);
+		iog_put_le32(e + 24, (uint32_t)(h->efi_systab >> 32));
+		iog_put_le32(e + 28, (uint32_t)(map >> 32));
+	}
 	zero_page[BP_E820_ENTRIES] =
 		(uint8_t)build_e820(bi, h->reserve, h->nreserve, zero_page + BP_E820_TABLE);
 
 	iog_logf(h->plat, IOG_LOG_INFO,
 		 "linux: protocol %x, kernel %llu bytes at %llx (init size %u), initrd %llu bytes "
 		 "at "
-		 "%llx, %u e820 entries",
+		 "%llx, %u e820 entries, EFI %s",
 		 version, (unsigned long long)payload_len, (unsigned long long)load, init_size,
 		 (unsigned long long)initrd_len, (unsigned long long)initrd,
-		 zero_page[BP_E820_ENTRIES]);
+		 zero_page[BP_E820_ENTRIES], h->efi_systab && h->efi_map ? "runtime" : "none");
 	memmove((void *)(uintptr_t)load, (const void *)(uintptr_t)payload, payload_len);
 	jump(load + 0x200, (uint64_t)(uintptr_t)zero_page);
 }

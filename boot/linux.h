@@ -17,6 +17,14 @@ struct linux_handoff {
 	const struct iog_range *reserve; /* memory Linux must not use: the VMM */
 	unsigned nreserve;
 	uint64_t rsdp; /* where Linux finds ACPI (0: it searches) */
+	/*
+	 * UEFI runtime services for Linux (linux-efi=runtime): the EFI system
+	 * table and the EFI memory map at ExitBootServices, else 0/NULL, and
+	 * Linux boots as on a BIOS machine.
+	 */
+	uint64_t efi_systab;
+	const uint8_t *efi_map;
+	uint32_t efi_map_size, efi_desc_size, efi_desc_version;
 };
 
 /*

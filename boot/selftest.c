@@ -11,13 +11,17 @@
  *   CHECK <name> PASS|FAIL <details>
  * then "N passed, M failed"; the exit status is 0 only when all passed.
  *
- * Command line: firmware=on (leave the IOMMU on first, as Mac firmware does
- * with VT-d and AMD firmware with pre-boot DMA protection does with AMD-Vi),
- * intremap=on (and interrupt remapping with live entries), ir-policy=refuse|
- * warn|defer, conceal=unlink (default) or zap (BitVisor's: a nameless table
- * that Linux 6.1's /sys/firmware/acpi/tables export stops at), high-dma=on
- * (also DMA above 4 GiB: needs the edu's dma_mask lifted), linux=on (then
- * boot the Linux bzImage and initrd given as boot modules on top),
+ * Command line (the table `options` below; any other word or value is
+ * refused before anything is touched, with the list of known options):
+ * firmware=on (leave the IOMMU on first, as Mac firmware does with VT-d and
+ * AMD firmware with pre-boot DMA protection does with AMD-Vi), intremap=on
+ * (and interrupt remapping with live entries), ir-policy=refuse|warn|defer,
+ * conceal=unlink (default) or zap (BitVisor's: a nameless table that Linux
+ * 6.1's /sys/firmware/acpi/tables export stops at), high-dma=on (also DMA
+ * above 4 GiB: needs the edu's dma_mask lifted), linux=on (then boot the
+ * Linux bzImage and initrd given as boot modules on top), linux-efi=runtime
+ * (under UEFI, give Linux the EFI system table and memory map, so that it
+ * keeps the runtime services; default off: it boots as on a BIOS machine),
  * disable-only=on (BitVisor's DISABLE_VTD alone: turn VT-d off, no shield),
  * vmm-checks=report (the VMM device's checks are printed as REPORT lines and
  * not counted: QEMU 7.2's AMD IOMMU looks a device behind a bridge up under
@@ -85,10 +89,10 @@ static unsigned nedu;
 static int amd;
 
 static struct {
-	int firmware, intremap, high_dma, linux, disable_only, vmm_report;
+	int firmware, intremap, high_dma, linux, linux_efi, disable_only, vmm_report;
 	enum iog_vtd_ir_policy ir_policy;
 	enum iog_conceal_mode conceal;
-} opt = {0, 0, 0, 0, 0, 0, IOG_VTD_IR_WARN, IOG_CONCEAL_UNLINK};
+} opt = {0, 0, 0, 0, 0, 0, 0, IOG_VTD_IR_WARN, IOG_CONCEAL_UNLINK};
 
 static unsigned passed, failed;
 static int uncounted; /* checks run now are reported only (vmm-checks=report) */
@@ -112,45 +116,117 @@ static void check(const char *name, int ok, const char *fmt, ...)
 		failed++;
 }
 
-static int word_is(const char *p, const char *w)
+/*
+ * The kernel's options: each key with its values, the first the default.
+ * Anything else on the command line is refused, with this list.
+ */
+enum {
+	OPT_FIRMWARE,
+	OPT_INTREMAP,
+	OPT_IR_POLICY,
+	OPT_CONCEAL,
+	OPT_HIGH_DMA,
+	OPT_LINUX,
+	OPT_LINUX_EFI,
+	OPT_DISABLE_ONLY,
+	OPT_VMM_CHECKS,
+	OPT_COUNT
+};
+static const struct {
+	const char *key;
+	const char *values[4];
+} options[OPT_COUNT] = {
+	[OPT_FIRMWARE] = {"firmware", {"off", "on"}},
+	[OPT_INTREMAP] = {"intremap", {"off", "on"}},
+	[OPT_IR_POLICY] = {"ir-policy", {"warn", "refuse", "defer"}},
+	[OPT_CONCEAL] = {"conceal", {"unlink", "zap"}},
+	[OPT_HIGH_DMA] = {"high-dma", {"off", "on"}},
+	[OPT_LINUX] = {"linux", {"off", "on"}},
+	[OPT_LINUX_EFI] = {"linux-efi", {"off", "runtime"}},
+	[OPT_DISABLE_ONLY] = {"disable-only", {"off", "on"}},
+	[OPT_VMM_CHECKS] = {"vmm-checks", {"count", "report"}},
+};
+
+static int word_end(char c)
 {
-	while (*w && *p == *w) {
-		p++;
-		w++;
-	}
-	return !*w && (!*p || *p == ' ');
+	return !c || c == ' ';
 }
 
-static void parse_cmdline(const char *c)
+/* If p starts with s, what follows s; else NULL. */
+static const char *after(const char *p, const char *s)
 {
-	for (const char *p = c; p && *p;) {
-		if (word_is(p, "firmware=on"))
-			opt.firmware = 1;
-		else if (word_is(p, "intremap=on"))
-			opt.intremap = opt.firmware = 1;
-		else if (word_is(p, "high-dma=on"))
-			opt.high_dma = 1;
-		else if (word_is(p, "linux=on"))
-			opt.linux = 1;
-		else if (word_is(p, "disable-only=on"))
-			opt.disable_only = 1;
-		else if (word_is(p, "vmm-checks=report"))
-			opt.vmm_report = 1;
-		else if (word_is(p, "ir-policy=refuse"))
-			opt.ir_policy = IOG_VTD_IR_REFUSE;
-		else if (word_is(p, "ir-policy=warn"))
-			opt.ir_policy = IOG_VTD_IR_WARN;
-		else if (word_is(p, "ir-policy=defer"))
-			opt.ir_policy = IOG_VTD_IR_DEFER;
-		else if (word_is(p, "conceal=unlink"))
-			opt.conceal = IOG_CONCEAL_UNLINK;
-		else if (word_is(p, "conceal=zap"))
-			opt.conceal = IOG_CONCEAL_ZAP;
-		while (*p && *p != ' ')
-			p++;
+	while (*s && *p == *s) {
+		p++;
+		s++;
+	}
+	return *s ? NULL : p;
+}
+
+static void list_options(void)
+{
+	kprintf("options: the kernel knows");
+	for (unsigned k = 0; k < OPT_COUNT; k++) {
+		kprintf(" %s=", options[k].key);
+		for (unsigned v = 0; v < 4 && options[k].values[v]; v++)
+			kprintf("%s%s", v ? "|" : "", options[k].values[v]);
+	}
+	kprintf(" (the first value of each is the default)\n");
+}
+
+/* Sets `opt` from the command line; on a word it does not know, says which and returns -1. */
+static int parse_cmdline(const char *c)
+{
+	unsigned val[OPT_COUNT] = {0};
+
+	for (const char *p = c; *p;) {
+		const char *w = p, *v = NULL;
+		unsigned k, i, n = 0, found = 0;
+
+		for (k = 0; k < OPT_COUNT && !v; k++) {
+			v = after(w, options[k].key);
+			v = v && *v == '=' ? v + 1 : NULL;
+		}
+		k--;
+		for (i = 0; v && i < 4 && options[k].values[i] && !found; i++) {
+			const char *e = after(v, options[k].values[i]);
+
+			found = e && word_end(*e);
+		}
+		while (!word_end(w[n]))
+			n++;
+		if (!found) {
+			char word[64];
+
+			iog_memcpy(word, w, n < sizeof(word) ? n : sizeof(word) - 1);
+			word[n < sizeof(word) ? n : sizeof(word) - 1] = '\0';
+			if (v)
+				kprintf("options: \"%s\" refused: %s takes", word, options[k].key);
+			else
+				kprintf("options: \"%s\" refused: no such option", word);
+			for (i = 0; v && i < 4 && options[k].values[i]; i++)
+				kprintf(" %s%s", options[k].values[i],
+					i + 1 < 4 && options[k].values[i + 1] ? "," : "");
+			kprintf("\n");
+			list_options();
+			return -1;
+		}
+		val[k] = i - 1;
+		p = w + n;
 		while (*p == ' ')
 			p++;
 	}
+	opt.firmware = val[OPT_FIRMWARE] || val[OPT_INTREMAP];
+	opt.intremap = val[OPT_INTREMAP];
+	opt.ir_policy = val[OPT_IR_POLICY] == 1	  ? IOG_VTD_IR_REFUSE
+			: val[OPT_IR_POLICY] == 2 ? IOG_VTD_IR_DEFER
+						  : IOG_VTD_IR_WARN;
+	opt.conceal = val[OPT_CONCEAL] ? IOG_CONCEAL_ZAP : IOG_CONCEAL_UNLINK;
+	opt.high_dma = val[OPT_HIGH_DMA];
+	opt.linux = val[OPT_LINUX];
+	opt.linux_efi = val[OPT_LINUX_EFI];
+	opt.disable_only = val[OPT_DISABLE_ONLY];
+	opt.vmm_report = val[OPT_VMM_CHECKS];
+	return 0;
 }
 
 /* ---- PCI: find the edu devices, wherever they are; bridges for scope paths. ---- */
@@ -889,12 +965,28 @@ static void hand_over(const struct boot_info *bi, uint64_t rsdp)
 			   (unsigned long long)shield.units->vtd.base);
 	iog_format(cmdline, sizeof(cmdline),
 		   "console=ttyS0 panic=-1 nokaslr cryptomgr.notests quiet ioguard.target=%llx "
-		   "%s ioguard.edu=0000:%02x:%02x.%u ioguard.seed=a5 ioguard.exit=0xf4",
+		   "%s ioguard.edu=0000:%02x:%02x.%u ioguard.seed=a5 ioguard.exit=0xf4%s",
 		   (unsigned long long)vmm_target, unit, edus[0].bus, edus[0].devfn >> 3,
-		   edus[0].devfn & 7);
+		   edus[0].devfn & 7,
+		   !bi->uefi	   ? ""
+		   : opt.linux_efi ? " ioguard.efi=runtime"
+				   : " ioguard.efi=off");
 	fill(at(vmm_target), TARGET_SIZE, 0xa5);
 	clear_faults();
-	h = (struct linux_handoff){&x86.plat, cmdline, protect, 2, rsdp};
+	h = (struct linux_handoff){&x86.plat, cmdline, protect, 2, rsdp, 0, NULL, 0, 0, 0};
+	if (opt.linux_efi) {
+		if (!bi->efi_systab || !bi->efi_map) {
+			check("linux-handoff", 0,
+			      "linux-efi=runtime needs UEFI firmware and a loader that passes its "
+			      "system table and memory map (GRUB's multiboot2)");
+			return;
+		}
+		h.efi_systab = bi->efi_systab;
+		h.efi_map = bi->efi_map;
+		h.efi_map_size = bi->efi_map_size;
+		h.efi_desc_size = bi->efi_desc_size;
+		h.efi_desc_version = bi->efi_desc_version;
+	}
 	kprintf("shield: %u passed, %u failed; handing over to Linux: %s\n", passed, failed,
 		cmdline);
 	linux_boot(bi, &h, why, sizeof(why));
@@ -911,11 +1003,20 @@ void kmain(struct boot_info *bi)
 	int err;
 
 	kprintf("ioguard %s shield kernel; command line \"%s\"\n", IOG_VERSION, bi->cmdline);
-	parse_cmdline(bi->cmdline);
+	if (parse_cmdline(bi->cmdline)) {
+		check("options", 0, "command line \"%s\" refused", bi->cmdline);
+		goto done;
+	}
 	fill(vmm_secret, sizeof(vmm_secret), 0xc3);
 	if (iog_x86_init(&x86, (uint64_t)(uintptr_t)pool, POOL_PAGES, bi->mapped_limit)) {
 		kprintf("platform setup failed\n");
 		qemu_exit(2);
+	}
+	if (!rsdp && bi->uefi) {
+		check("acpi", 0,
+		      "no RSDP: the loader passed no ACPI tag, and UEFI firmware has no "
+		      "BIOS area to search");
+		goto done;
 	}
 	if (!rsdp && iog_rsdp_find(&x86.plat, &rsdp, &d)) {
 		check("acpi", 0, "no RSDP: %s", d.reason);

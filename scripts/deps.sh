@@ -24,6 +24,13 @@ need python3 have python3
 need pkg-config have pkg-config
 need binutils have nm
 need qemu-system-x86 have qemu-system-x86_64
+# GRUB ISOs for BIOS and UEFI (grub-mkrescue), and UEFI firmware for QEMU.
+need grub-common have grub-mkrescue
+need grub-pc-bin test -f /usr/lib/grub/i386-pc/multiboot2.mod
+need grub-efi-amd64-bin test -f /usr/lib/grub/x86_64-efi/multiboot2.mod
+need xorriso have xorriso
+need mtools have mformat
+need ovmf test -f /usr/share/OVMF/OVMF_CODE.fd -a -f /usr/share/OVMF/OVMF_VARS.fd
 
 [ -z "$missing" ] && exit 0
 

@@ -17,6 +17,13 @@
  * AMD IOMMU writes no event log entry, so the memory left unchanged is the
  * proof of the block.
  *
+ * With ioguard.efi=off|runtime (the shield booted from UEFI firmware), also
+ *
+ *   guest-efi             the kernel booted without EFI (off): no
+ *                         /sys/firmware/efi; or with the EFI runtime services
+ *                         the shield passed on (runtime): /sys/firmware/efi
+ *                         with its runtime services table
+ *
  * One line per check, "CHECK <name> PASS|FAIL <details>", then
  * "N passed, M failed". Parameters come from the kernel command line:
  *
@@ -28,6 +35,7 @@
  *   ioguard.dmamask=<hex>  the edu's DMA mask (default 0xfffffff, QEMU's)
  *   ioguard.seed=<hex>     the target holds byte i = seed + 31 * i: proves that
  *                          /dev/mem shows the VMM's own bytes
+ *   ioguard.efi=off|runtime  what the shield gave the guest of UEFI
  *   ioguard.exit=<hex>     QEMU's isa-debug-exit port: leave QEMU through it
  *                          with code 0 when all passed, 1 otherwise (QEMU's
  *                          status is then (code << 1) | 1); without it the
@@ -104,6 +112,7 @@
 
 struct params {
 	int have_target, have_drhd, have_exit, bad_edu, have_seed, amd;
+	int efi; /* 0: not asked, 1: off, 2: runtime */
 	unsigned seed;
 	uint64_t target, drhd, dma_mask;
 	unsigned exit_port;
@@ -337,6 +346,10 @@ static void parse_cmdline(void)
 				prm.drhd = v, prm.have_drhd = 1;
 			else
 				note("bad %s", tok);
+		} else if (!strcmp(tok, "ioguard.efi=off")) {
+			prm.efi = 1;
+		} else if (!strcmp(tok, "ioguard.efi=runtime")) {
+			prm.efi = 2;
 		} else if (!strcmp(tok, "ioguard.iommu=amd")) {
 			prm.amd = 1;
 		} else if (!strncmp(tok, "ioguard.dmamask=", 16)) {
@@ -369,6 +382,26 @@ static void parse_cmdline(void)
 				note("bad %s", tok), prm.bad_edu = 1;
 		}
 	}
+}
+
+/* ---- guest-efi: what the guest has of UEFI ---- */
+
+static void check_efi(void)
+{
+	struct stat st;
+	int efi = stat("/sys/firmware/efi", &st) == 0;
+	int runtime = stat("/sys/firmware/efi/runtime", &st) == 0;
+
+	if (prm.efi == 1)
+		check("guest-efi", !efi,
+		      efi ? "/sys/firmware/efi exists: the kernel found EFI although none was "
+			    "passed"
+			  : "no /sys/firmware/efi: booted as on a BIOS machine, no EFI runtime "
+			    "services");
+	else
+		check("guest-efi", efi && runtime,
+		      "/sys/firmware/efi %s, its runtime services table %s",
+		      efi ? "present" : "MISSING", runtime ? "present" : "MISSING");
 }
 
 /* ---- checks 1 and 2: the kernel saw no DMAR (or no IVRS) ---- */
@@ -1228,6 +1261,8 @@ int main(void)
 		guarded("guest-fault-recorded", check_fault);
 	else
 		ioapic_note();
+	if (prm.efi)
+		guarded("guest-efi", check_efi);
 	out("%d passed, %d failed", passed, failed);
 	finish();
 }
