@@ -25,7 +25,8 @@ CORE_SRC := $(sort $(wildcard src/*/*.c))
 HOSTED_SRC := $(sort $(wildcard platform/hosted/*.c))
 LIB_SRC := $(CORE_SRC) $(HOSTED_SRC)
 TOOL_SRC := $(sort $(wildcard tools/*.c))
-# The software VT-d model: host tests only, never part of the library.
+# The software VT-d and AMD-Vi models: host code only (the tests, `ioguard plan`),
+# never part of the library.
 MODEL_SRC := $(sort $(wildcard model/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_HELPER_SRC := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
@@ -38,9 +39,12 @@ EXAMPLE_AML := $(BUILD)/tables/qemu-q35-dmar.aml $(BUILD)/tables/qemu-q35-ivrs.a
 EXAMPLE_C := $(BUILD)/gen/example.c
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/example.o
+# The tool links the software models: `ioguard plan` runs the shield on them.
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/example.o \
+	$(MODEL_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
-SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/example.o
+SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/example.o \
+	$(MODEL_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/san/%.o) $(MODEL_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
