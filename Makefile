@@ -69,7 +69,7 @@ TOOL := $(BUILD)/ioguard
 SAN_TOOL := $(BUILD)/san/ioguard
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib tool tables tests test unit real-dmar bench cli docs-check install-check format-check xcheck fuzz fuzz-short \
+.PHONY: all deps lib tool tables tests test unit real-dmar bench cli plan plan-guest docs-check install-check format-check xcheck fuzz fuzz-short \
 	freestanding-check clang-check run install uninstall clean format
 
 all: lib tool tables tests $(BENCH_BIN) $(KERNEL)
@@ -137,6 +137,8 @@ test: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory docs-check
 	@$(MAKE) --no-print-directory xcheck
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory plan
+	@$(MAKE) --no-print-directory plan-guest
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory freestanding-check
 	@$(MAKE) --no-print-directory clang-check
@@ -336,10 +338,37 @@ linux:
 linux-generic:
 	@sh scripts/fetch-linux.sh $(BUILD)/linux-generic linux-image-amd64
 
+# `ioguard plan` on three saved machine shapes built from real DMARs (host), and
+# inside Linux on QEMU's VT-d and AMD IOMMU against the shield kernel's own
+# placement on the same QEMU configuration, with --save there replayed here.
+.PHONY: plan plan-guest
+PLAN_GUEST := $(BUILD)/plan-guest
+PLAN_TOOL_STATIC := $(PLAN_GUEST)/ioguard
+PLAN_INIT := $(PLAN_GUEST)/plan-init
+PLAN_INITRAMFS := $(PLAN_GUEST)/initramfs.cpio
+
+plan: $(SAN_TOOL) $(DEPS_STAMP)
+	@sh tests/plan/plan.sh $(SAN_TOOL) $(SHARED)/tables/dmar $(BUILD)/plan
+
+$(PLAN_TOOL_STATIC): $(TOOL_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) -static $(CFLAGS) -o $@ $(TOOL_OBJ) $(LIB)
+
+$(PLAN_INIT): tests/guest/plan-init.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -static -O2 $(WARN) -o $@ $<
+
+$(PLAN_INITRAMFS): $(PLAN_INIT) $(PLAN_TOOL_STATIC) scripts/mkinitramfs.py
+	$(PYTHON) scripts/mkinitramfs.py $@ $(PLAN_INIT) ioguard=$(PLAN_TOOL_STATIC)
+
+plan-guest: $(KERNEL) $(PLAN_INITRAMFS) $(TOOL) $(DEPS_STAMP) linux
+	@sh tests/plan/guest.sh $(KERNEL) $(BUILD)/linux/vmlinuz $(PLAN_INITRAMFS) $(TOOL) \
+		$(PLAN_GUEST)
+
 FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(MODEL_SRC) $(wildcard model/*.h) $(TOOL_SRC) $(wildcard tools/*.h) \
 	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h tests/unit/server.c tests/unit/server.h $(FUZZ_SRC) $(BENCH_SRC) tests/install/consumer.c \
 	include/ioguard/*.h $(wildcard boot/*.c boot/*.h platform/x86/*.c platform/x86/*.h)
-FORMAT_FILES += tests/guest/ioguard-check.c
+FORMAT_FILES += tests/guest/ioguard-check.c tests/guest/plan-init.c
 
 format:
 	clang-format -i $(FORMAT_FILES)
