@@ -778,6 +778,14 @@ static unsigned count_warnings(struct plan *p, struct counts *c)
 	return w;
 }
 
+/* The capability set a unit reports when its registers cannot be read. */
+static const char *default_name(const struct plan *p)
+{
+	return p->sys.amd ? "the default set (EFR: 4-level host tables, INVALIDATE_IOMMU_ALL)"
+			  : "the default set (CAP/ECAP: 4-level 48-bit, 2 MiB + 1 GiB pages, PSI, "
+			    "QI, IR, PT, coherent)";
+}
+
 /* ---- JSON ---- */
 
 static void json_scope(struct plan *p, const struct scope_view *v, void *ctx)
@@ -833,8 +841,10 @@ static void json_report(struct plan *p, const struct counts *c)
 		out_end_obj(&o);
 	}
 	out_end_arr(&o);
-	if (p->regs_note)
+	if (p->regs_note) {
 		out_s(&o, "registers_note", p->regs_note);
+		out_s(&o, "registers_default", default_name(p));
+	}
 	out_end_obj(&o);
 	out_begin_obj(&o, "config", NULL);
 	out_begin_arr(&o, "protect");
@@ -1073,7 +1083,7 @@ static void text_report(struct plan *p, const struct counts *c)
 		printf("  registers  %s%s%s\n",
 		       !strcmp(p->regs[0].source, "live")    ? "read live through /dev/mem"
 		       : !strcmp(p->regs[0].source, "table") ? "the IVHD's EFR image"
-							     : model_caps_default.name,
+							     : default_name(p),
 		       p->regs_note ? "; live registers not read: " : "",
 		       p->regs_note ? p->regs_note : "");
 	for (unsigned i = 0; i < p->nprotect; i++) {

@@ -7,7 +7,7 @@
  * It mounts proc, sysfs and devtmpfs, then runs
  *
  *   /ioguard plan --json --save /save ARGS...   between PLAN-JSON-BEGIN and PLAN-JSON-END <status>
- *   /ioguard plan ARGS...                       between PLAN-TEXT-BEGIN and PLAN-TEXT-END <status>
+ *   /ioguard plan                               between PLAN-TEXT-BEGIN and PLAN-TEXT-END <status>
  *
  * where ARGS are this program's arguments (the kernel command line after
  * "--"), prints every file of /save as "PLAN-FILE <path> <size>" followed by
@@ -113,8 +113,8 @@ int main(int argc, char **argv)
 	status = run(args);
 	printf("PLAN-JSON-END %d\n", status);
 
-	/* The same plan for a person: without --json and --save. */
-	memmove(&args[2], &args[5], (size_t)(n - 5 + 1) * sizeof(args[0]));
+	/* For a person, as `sudo ioguard plan` on this machine: no option at all. */
+	args[2] = NULL;
 	printf("PLAN-TEXT-BEGIN\n");
 	status = run(args);
 	printf("PLAN-TEXT-END %d\n", status);
