@@ -14,6 +14,8 @@
 #      shield's; the saved root, rebuilt here, replayed with the host's
 #      `ioguard plan --root` must give the same JSON.
 #
+# Debian's cloud kernel serves both IOMMUs: the plan reads tables and sysfs,
+# it needs no IOMMU driver (the cloud kernel has no AMD one).
 # iomem=relaxed lets /dev/mem reach the units' registers (the kernels are
 # built with IO_STRICT_DEVMEM): the plan uses the live CAP/ECAP and EFR.
 # usage: tests/plan/guest.sh SHIELD_KERNEL LINUX INITRAMFS HOST_TOOL WORKDIR
