@@ -21,6 +21,8 @@ not from reading the plan's own output back:
   root port 40:01.0 isolated, in a domain of its own on the first unit.
 - every shape: --save of a run, replayed with --root, gives the same JSON
   (but for "timing"); bad options and a root without tables exit 2.
+- the laptop without sys/firmware/memmap: the same RAM from proc/iomem's
+  top-level System RAM lines; an iomem of zeros (read without root): exit 2.
 """
 
 import json
@@ -124,6 +126,32 @@ def check_replay(tool, name, root, work, extra):
     expect(name, rc1 == rc2 and a == b, "the replay of --save differs (exit %d, %d)" % (rc1, rc2))
 
 
+def check_iomem(tool, root, work):
+    """Without sys/firmware/memmap, /proc/iomem's top-level System RAM; zeros (not root): none."""
+    rc, want = plan(tool, "--json", "--root", root)
+    copy = os.path.join(work, "laptop-iomem")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(root, copy)
+    shutil.rmtree(os.path.join(copy, "sys/firmware/memmap"))
+    lines = []
+    for r in want["input"]["ram"]:
+        b, n = int(r["base"], 16), int(r["size"], 16)
+        lines.append("%08x-%08x : System RAM" % (b, b + n - 1))
+        lines.append("  %08x-%08x : Kernel code" % (b + 0x1000, b + 0x1fff))
+    lines.insert(1, "000a0000-000fffff : Reserved")
+    os.makedirs(os.path.join(copy, "proc"))
+    with open(os.path.join(copy, "proc/iomem"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    rc2, got = plan(tool, "--json", "--root", copy)
+    expect("iomem", rc2 == rc and got["input"]["memmap_source"] == "proc/iomem"
+           and got["input"]["ram"] == want["input"]["ram"], "proc/iomem: %s" % got["input"])
+    with open(os.path.join(copy, "proc/iomem"), "w") as f:
+        f.write("00000000-00000000 : System RAM\n" * len(want["input"]["ram"]))
+    rc3, got = plan(tool, "--json", "--root", copy)
+    expect("iomem", rc3 == 2 and "memory map" in got.get("refused", ""),
+           "proc/iomem read without root: exit %d" % rc3)
+
+
 def main(argv):
     if len(argv) != 4:
         sys.stderr.write("usage: roots.py TOOL SHARED_TABLES_DMAR WORKDIR\n")
@@ -142,6 +170,7 @@ def main(argv):
     check_replay(tool, "desktop", os.path.join(roots, "desktop"), work, [])
     check_replay(tool, "server", os.path.join(roots, "server"), work,
                  ["--grant", "0000:41:00.0:0xb8000000+0x10000"])
+    check_iomem(tool, os.path.join(roots, "laptop"), work)
     rc, _ = plan(tool, "--root", os.path.join(work, "nowhere"))
     expect("usage", rc == 2, "a root without tables: exit %d" % rc)
     rc, _ = plan(tool, "--grant", "zz")
