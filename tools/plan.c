@@ -1236,10 +1236,10 @@ static void text_report(struct plan *p, const struct counts *c)
 		char line[IOG_X2APIC_LINE];
 
 		iog_x2apic_format(&p->x2, line, sizeof(line));
-		printf("  x2APIC: %s\n", line);
+		printf("  %s\n", line);
 	} else if (p->x2_ok && p->x2.madt_read) {
 		/* The IVRS has no x2APIC flags: the MADT's CPUs alone. */
-		printf("  x2APIC: %u CPU(s), highest APIC ID %#x, %u above 254%s\n", p->x2.cpus,
+		printf("  x2apic: %u CPU(s), highest APIC ID %#x, %u above 254%s\n", p->x2.cpus,
 		       p->x2.max_apic_id, p->x2.cpus_above_254,
 		       p->x2.cpus_above_254 ? ": those cannot take device interrupts without "
 					      "interrupt remapping"
