@@ -26,7 +26,8 @@ CORE_SRC := $(sort $(wildcard src/*/*.c))
 HOSTED_SRC := $(sort $(wildcard platform/hosted/*.c))
 LIB_SRC := $(CORE_SRC) $(HOSTED_SRC)
 TOOL_SRC := $(sort $(wildcard tools/*.c))
-# The software VT-d model: host tests only, never part of the library.
+# The software VT-d and AMD-Vi models: host code only (the tests, `ioguard plan`),
+# never part of the library.
 MODEL_SRC := $(sort $(wildcard model/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_HELPER_SRC := $(filter-out $(UNIT_SRC),$(sort $(wildcard tests/unit/*.c)))
@@ -41,9 +42,12 @@ EXAMPLE_AML := $(BUILD)/tables/qemu-q35-dmar.aml $(BUILD)/tables/qemu-q35-ivrs.a
 EXAMPLE_C := tools/example_tables.c
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o)
+# The tool links the software models: `ioguard plan` runs the shield on them.
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) \
+	$(MODEL_SRC:%.c=$(BUILD)/obj/%.o)
 SAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/san/%.o)
-SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o)
+SAN_TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/san/%.o) \
+	$(MODEL_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_HELPER_OBJ := $(UNIT_HELPER_SRC:%.c=$(BUILD)/san/%.o) $(MODEL_SRC:%.c=$(BUILD)/san/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/san/tests/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
@@ -75,7 +79,7 @@ TOOL := $(BUILD)/ioguard
 SAN_TOOL := $(BUILD)/san/ioguard
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps lib tool tables tests test unit real-dmar bench cli docs-check install-check format-check xcheck fuzz fuzz-short \
+.PHONY: all deps lib tool tables tests test unit real-dmar bench cli plan plan-guest docs-check install-check format-check xcheck fuzz fuzz-short \
 	freestanding-check clang-check tool-check run install uninstall clean format
 
 all: lib $(FS_LIB) tool tables tests $(BENCH_BIN) $(KERNEL)
@@ -151,6 +155,8 @@ test: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory docs-check
 	@$(MAKE) --no-print-directory xcheck
 	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory plan
+	@$(MAKE) --no-print-directory plan-guest
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory freestanding-check
 	@$(MAKE) --no-print-directory clang-check
@@ -411,10 +417,37 @@ $(ISO): $(KERNEL) boot/grub/grub.cfg scripts/mkiso.sh | $(DEPS_STAMP)
 $(ISO_LINUX): $(KERNEL) boot/grub/grub.cfg scripts/mkiso.sh $(GUEST_INITRAMFS) | $(DEPS_STAMP) linux
 	sh scripts/mkiso.sh $@ $(KERNEL) linux=on $(BUILD)/linux/vmlinuz $(GUEST_INITRAMFS)
 
+# `ioguard plan` on three saved machine shapes built from real DMARs (host), and
+# inside Linux on QEMU's VT-d and AMD IOMMU against the shield kernel's own
+# placement on the same QEMU configuration, with --save there replayed here.
+.PHONY: plan plan-guest
+PLAN_GUEST := $(BUILD)/plan-guest
+PLAN_TOOL_STATIC := $(PLAN_GUEST)/ioguard
+PLAN_INIT := $(PLAN_GUEST)/plan-init
+PLAN_INITRAMFS := $(PLAN_GUEST)/initramfs.cpio
+
+plan: $(SAN_TOOL) $(DEPS_STAMP)
+	@sh tests/plan/plan.sh $(SAN_TOOL) $(SHARED)/tables/dmar $(BUILD)/plan
+
+$(PLAN_TOOL_STATIC): $(TOOL_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) -static $(CFLAGS) -o $@ $(TOOL_OBJ) $(LIB)
+
+$(PLAN_INIT): tests/guest/plan-init.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -static -O2 $(WARN) -o $@ $<
+
+$(PLAN_INITRAMFS): $(PLAN_INIT) $(PLAN_TOOL_STATIC) scripts/mkinitramfs.py
+	$(PYTHON) scripts/mkinitramfs.py $@ $(PLAN_INIT) ioguard=$(PLAN_TOOL_STATIC)
+
+plan-guest: $(KERNEL) $(PLAN_INITRAMFS) $(TOOL) $(DEPS_STAMP) linux
+	@sh tests/plan/guest.sh $(KERNEL) $(BUILD)/linux/vmlinuz $(PLAN_INITRAMFS) $(TOOL) \
+		$(PLAN_GUEST)
+
 FORMAT_FILES = $(CORE_SRC) $(wildcard src/*/*.h) $(HOSTED_SRC) $(MODEL_SRC) $(wildcard model/*.h) $(filter-out $(EXAMPLE_C),$(TOOL_SRC)) $(wildcard tools/*.h) \
 	$(UNIT_SRC) tests/unit/testlib.c tests/unit/testlib.h tests/unit/server.c tests/unit/server.h $(FUZZ_SRC) $(BENCH_SRC) tests/install/consumer.c \
 	include/ioguard/*.h $(wildcard boot/*.c boot/*.h platform/x86/*.c platform/x86/*.h)
-FORMAT_FILES += tests/guest/ioguard-check.c tests/install/freestanding.c tests/install/consumer.cc
+FORMAT_FILES += tests/guest/ioguard-check.c tests/guest/plan-init.c tests/install/freestanding.c tests/install/consumer.cc
 
 format:
 	clang-format -i $(FORMAT_FILES)

@@ -71,6 +71,7 @@ static uint8_t pool[POOL_PAGES * 4096] __attribute__((aligned(4096)));
 static uint8_t vmm_secret[16384] __attribute__((aligned(4096)));
 static uint8_t vmm_dma[16384] __attribute__((aligned(4096))); /* the VMM edu's grant */
 static uint8_t table_copy[65536]; /* the DMAR or the IVRS, as firmware gave it */
+static size_t table_len;
 /*
  * VMM memory a Linux guest attacks: outside the image, so that it is an E820
  * reserved range of its own above 1 MiB, which Linux lets /dev/mem map.
@@ -837,6 +838,7 @@ static int run_shield(const struct boot_info *bi)
 	}
 	p = x86.plat.map(x86.plat.ctx, t.phys, t.length);
 	iog_memcpy(table_copy, p, t.length);
+	table_len = t.length;
 	for (unsigned i = 0; i < bi->nmem; i++)
 		if (bi->mem[i].type == 1)
 			memmap[n++] = (struct iog_range){bi->mem[i].base, bi->mem[i].size};
@@ -892,6 +894,84 @@ static int run_shield(const struct boot_info *bi)
 		      (unsigned long long)protect[1].base,
 		      (unsigned long long)(protect[1].base + protect[1].size - 1));
 	return err;
+}
+
+/* The unit (list order) whose registers are at base, or -1. */
+static int unit_at(uint16_t seg, uint64_t base)
+{
+	int i = 0;
+
+	for (struct iog_shield_unit *u = shield.units; u; u = u->next, i++)
+		if (u->amd ? u->amdvi.base == base && u->amdvi.segment == seg
+			   : u->vtd.base == base && u->vtd.segment == seg)
+			return i;
+	return -1;
+}
+
+/* The unit the table places seg:bus:devfn under, through the bridges present; -1 when none. */
+static int unit_of(uint8_t bus, uint8_t devfn)
+{
+	long off;
+
+	if (amd) {
+		struct iog_ivrs_block b;
+
+		off = iog_ivrs_find_ivhd(table_copy, table_len, 0, (uint16_t)(bus << 8 | devfn),
+					 NULL);
+		if (off < 0 || iog_ivrs_block_get(table_copy, table_len, off, &b, NULL))
+			return -1;
+		return unit_at(b.segment, b.address);
+	} else {
+		struct iog_dmar_struct st;
+
+		off = iog_dmar_find_drhd(table_copy, table_len, 0, bus, devfn, bridge, NULL, NULL);
+		if (off < 0 || iog_dmar_struct_get(table_copy, table_len, off, &st, NULL))
+			return -1;
+		return unit_at(st.segment, st.address);
+	}
+}
+
+/*
+ * Where the applied shield placed things, for `ioguard plan` to be compared
+ * with (tests/plan/guest.sh): one PLACE line per unit, per PCI function
+ * (the unit the table puts it under and its domain) and a summary.
+ */
+static void report_placement(void)
+{
+	int i = 0;
+
+	for (struct iog_shield_unit *u = shield.units; u; u = u->next, i++)
+		kprintf("PLACE unit %d %llx segment %u\n", i,
+			(unsigned long long)(u->amd ? u->amdvi.base : u->vtd.base),
+			u->amd ? u->amdvi.segment : u->vtd.segment);
+	for (unsigned bus = 0; bus < 256; bus++)
+		for (unsigned dev = 0; dev < 32; dev++)
+			for (unsigned fn = 0; fn < 8; fn++) {
+				uint8_t devfn = (uint8_t)(dev << 3 | fn);
+				const struct iog_shield_domain *dom = NULL;
+
+				if (pci_read16(0, (uint8_t)bus, devfn, 0) == 0xffff) {
+					if (!fn)
+						break;
+					continue;
+				}
+				for (unsigned k = 0; k < shield.ndomains; k++)
+					if (shield.domains[k].bus == bus &&
+					    shield.domains[k].devfn == devfn)
+						dom = &shield.domains[k];
+				kprintf("PLACE device 0000:%02x:%02x.%u unit %d domain %s %u\n",
+					bus, dev, fn, unit_of((uint8_t)bus, devfn),
+					!dom	       ? "default"
+					: dom->granted ? "granted"
+						       : "own",
+					dom ? dom->did : IOG_SHIELD_DEFAULT_DID);
+				if (!fn && !(cfg8((uint8_t)bus, devfn, 0x0e) & 0x80))
+					break;
+			}
+	kprintf("PLACE summary units %u domains %u unplaced-scopes %u unplaced-rmrrs %u "
+		"unplaced-grants %u\n",
+		shield.nunits, shield.ndomains, shield.unplaced_scopes, shield.unplaced_rmrrs,
+		shield.unplaced_grants);
 }
 
 /*
@@ -1082,6 +1162,7 @@ void kmain(struct boot_info *bi)
 	}
 	if (run_shield(bi))
 		goto done;
+	report_placement();
 	if (opt.firmware && amd)
 		amd_replaced();
 	else if (opt.firmware) {

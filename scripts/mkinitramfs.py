@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Writes the guest's initramfs: an uncompressed newc cpio archive.
 
-    scripts/mkinitramfs.py OUT INIT_BINARY
+    scripts/mkinitramfs.py OUT INIT_BINARY [NAME=FILE...]
 
 The archive holds /init (INIT_BINARY, mode 0755), the directories /dev,
 /proc and /sys, and /dev/console (character device 5,1), so that the kernel
-can open the console for /init before anything is mounted. Every timestamp
+can open the console for /init before anything is mounted; each NAME=FILE
+adds FILE as /NAME (mode 0755). Every timestamp
 is zero and every owner root: the same binary always gives the same archive.
 """
 
@@ -49,7 +50,7 @@ def entry(ino, name, mode, data=b"", nlink=1, rdev=(0, 0)):
     return out
 
 
-def build(init_data):
+def build(init_data, extra=()):
     members = [
         ("dev", stat.S_IFDIR | 0o755, b"", 2, (0, 0)),
         ("dev/console", stat.S_IFCHR | 0o600, b"", 1, (CONSOLE_MAJOR, CONSOLE_MINOR)),
@@ -57,6 +58,8 @@ def build(init_data):
         ("sys", stat.S_IFDIR | 0o755, b"", 2, (0, 0)),
         ("init", stat.S_IFREG | 0o755, init_data, 1, (0, 0)),
     ]
+    for name, data in extra:
+        members.append((name, stat.S_IFREG | 0o755, data, 1, (0, 0)))
     out = bytearray()
     for ino, (name, mode, data, nlink, rdev) in enumerate(members, start=1):
         out += entry(ino, name, mode, data, nlink, rdev)
@@ -67,10 +70,19 @@ def build(init_data):
 
 
 def main(argv):
-    if len(argv) != 3:
-        sys.stderr.write("usage: mkinitramfs.py OUT INIT_BINARY\n")
+    if len(argv) < 3 or any("=" not in a for a in argv[3:]):
+        sys.stderr.write("usage: mkinitramfs.py OUT INIT_BINARY [NAME=FILE...]\n")
         return 2
     out_path, init_path = argv[1], argv[2]
+    extra = []
+    for a in argv[3:]:
+        name, path = a.split("=", 1)
+        try:
+            with open(path, "rb") as f:
+                extra.append((name.lstrip("/"), f.read()))
+        except OSError as e:
+            sys.stderr.write("mkinitramfs: %s: %s\n" % (path, e.strerror))
+            return 1
     try:
         with open(init_path, "rb") as f:
             init_data = f.read()
@@ -80,7 +92,7 @@ def main(argv):
     if not init_data.startswith(b"\x7fELF"):
         sys.stderr.write("mkinitramfs: %s is not an ELF binary\n" % init_path)
         return 1
-    archive = build(init_data)
+    archive = build(init_data, extra)
     tmp = out_path + ".tmp"
     try:
         with open(tmp, "wb") as f:

@@ -4,6 +4,7 @@
  *
  *   ioguard dump [--json] [FILE...]
  *   ioguard lint [--json] [FILE...]
+ *   ioguard plan [--json] [--root DIR] [--save DIR] ... (tools/plan.c)
  *
  * Exit status: 0 clean, 1 lint findings (errors or warnings), 2 unusable
  * input (unreadable, bad checksum, malformed) or bad usage.
@@ -23,6 +24,7 @@
 #include "dump_ivrs.h"
 #include "example.h"
 #include "out.h"
+#include "plan.h"
 
 #define MAX_TABLE_BYTES (16u << 20)
 #define SYSFS_TABLES "/sys/firmware/acpi/tables/"
@@ -32,6 +34,7 @@
 static const char usage[] =
 	"usage: ioguard dump [--json] [FILE...]\n"
 	"       ioguard lint [--json] [FILE...]\n"
+	"       ioguard plan [--json] [--root DIR] [--save DIR] (ioguard plan --help)\n"
 	"       ioguard --help | --version\n"
 	"\n"
 	"Decodes (dump) or checks for firmware bugs (lint) binary ACPI DMAR and IVRS\n"
@@ -319,6 +322,8 @@ int main(int argc, char **argv)
 		puts("ioguard " IOG_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "plan"))
+		return cmd_plan(argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "dump") && strcmp(argv[1], "lint"))) {
 		fputs(usage, stderr);
 		return EXIT_UNUSABLE;

@@ -18,7 +18,7 @@
 #include <ioguard/hosted.h>
 #include <ioguard/shield.h>
 
-#include "model/vtd_model.h"
+#include "model/machine.h"
 #include "testlib.h"
 
 #define MiB (1024ull * 1024)
@@ -69,8 +69,7 @@ struct realm {
 };
 
 struct machine {
-	struct iog_hosted h;
-	struct vtd_model m[MAX_UNITS];
+	struct model_machine mm; /* a model unit at every DRHD base, the page pool */
 	struct iog_shield s;
 	struct iog_shield_config c;
 };
@@ -363,36 +362,18 @@ static void realm_free(struct realm *r)
 		free(r->route[i]);
 }
 
-static int dev_read(void *ctx, uint64_t phys, void *buf, size_t len)
-{
-	return iog_hosted_dma_read(ctx, phys, buf, len);
-}
-
-static int dev_write(void *ctx, uint64_t phys, const void *buf, size_t len)
-{
-	return iog_hosted_dma_write(ctx, phys, buf, len);
-}
-
 static struct machine *machine_new(const struct realm *r, uint64_t cap, uint64_t ecap,
 				   enum topology t)
 {
 	struct machine *x = calloc(1, sizeof(*x));
-	struct vtd_model_config cfg = {0x10, cap, ecap, 1, 1};
-	struct vtd_model_mem mem;
 
 	assert_non_null(x);
-	iog_hosted_init(&x->h);
-	mem = (struct vtd_model_mem){&x->h, dev_read, dev_write};
-	assert_int_equal(iog_hosted_set_page_pool(&x->h, r->protect[0].base + POOL_OFF, POOL_PAGES),
-			 0);
-	for (unsigned u = 0; u < r->nunits; u++) {
-		vtd_model_init(&x->m[u], &cfg, &mem);
-		assert_int_equal(iog_hosted_add_mmio(&x->h, r->base[u], 0x1000, &vtd_model_mmio_ops,
-						     &x->m[u]),
-				 0);
-	}
-	if (!(ecap & 1))
-		assert_int_equal(iog_hosted_set_noncoherent(&x->h), 0);
+	assert_int_equal(
+		model_machine_init(&x->mm, 0, r->nunits, r->protect[0].base + POOL_OFF, POOL_PAGES),
+		0);
+	for (unsigned u = 0; u < r->nunits; u++)
+		assert_int_equal(model_machine_add_vtd(&x->mm, r->base[u], 0x1000, cap, ecap),
+				 (int)u);
 	x->c = (struct iog_shield_config){
 		.dmar = r->dmar,
 		.dmar_len = r->len,
@@ -414,8 +395,8 @@ static struct machine *machine_new(const struct realm *r, uint64_t cap, uint64_t
 static void machine_free(struct machine *x)
 {
 	assert_int_equal(iog_shield_release(&x->s), 0);
-	assert_int_equal(x->h.pages_in_use, 0);
-	iog_hosted_destroy(&x->h);
+	assert_int_equal(x->mm.h.pages_in_use, 0);
+	model_machine_destroy(&x->mm);
 	free(x);
 }
 
@@ -429,7 +410,7 @@ static void expect(const struct realm *r, struct machine *x, unsigned unit, uint
 		   uint64_t addr, int write, int allowed, const char *what, struct tally *n)
 {
 	struct vtd_dma_result res;
-	int got = vtd_model_dma(&x->m[unit], sid, addr, 8, write, &res) == 0;
+	int got = vtd_model_dma(&x->mm.vtd[unit], sid, addr, 8, write, &res) == 0;
 
 	n->dmas++;
 	if (got != allowed || (got && res.phys != addr))
@@ -589,7 +570,7 @@ static void test_every_real_dmar(void **state)
 				struct machine *x =
 					machine_new(r, sets[k].cap, sets[k].ecap, (enum topology)t);
 				struct iog_diag d = {0};
-				int err = iog_shield_apply(&x->s, &x->h.plat, &x->c, &d);
+				int err = iog_shield_apply(&x->s, &x->mm.h.plat, &x->c, &d);
 
 				if (err && has_base_zero(r)) {
 					refused++;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 #include "testlib.h"
 
+#include "model/machine.h"
+
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,16 +276,12 @@ size_t rsdp_bytes(uint8_t r[36], int revision, uint32_t rsdt, uint64_t xsdt)
 uint64_t vtd_test_cap(unsigned sagaw, unsigned mgaw_bits, unsigned sllps, int psi, unsigned mamv,
 		      int cm, int rwbf, int pmr)
 {
-	return 2u /* ND: 256 domains */ | (rwbf ? 1ull << 4 : 0) | (pmr ? 3ull << 5 : 0) |
-	       (cm ? 1ull << 7 : 0) | (uint64_t)sagaw << 8 | (uint64_t)(mgaw_bits - 1) << 16 |
-	       0x20ull << 24 /* FRO: 0x200 */ | (uint64_t)sllps << 34 | (psi ? 1ull << 39 : 0) |
-	       7ull << 40 /* NFR: 8 records */ | (uint64_t)mamv << 48;
+	return model_vtd_cap(sagaw, mgaw_bits, sllps, psi, mamv, cm, rwbf, pmr);
 }
 
 uint64_t vtd_test_ecap(int coherent, int qi, int ir, int pt)
 {
-	return (coherent ? 1u : 0u) | (qi ? 2u : 0u) | (ir ? 8u : 0u) | (pt ? 0x40u : 0u) |
-	       0x10ull << 8 /* IRO: 0x100 */;
+	return model_vtd_ecap(coherent, qi, ir, pt);
 }
 
 void memmap_carve(struct iog_range *map, unsigned *n, unsigned max, uint64_t base, uint64_t end)
