@@ -164,10 +164,16 @@ docs-check:
 	@mkdir -p $(BUILD)
 	@sh tests/docs-check.sh $(BUILD)
 
-# Every field of `ioguard dump --json` against ACPICA's `iasl -d`.
-xcheck: $(SAN_TOOL) $(TABLES)
+# Every field of `ioguard dump --json` against ACPICA's `iasl -d`; acpidump text
+# of every table against its binary (and ACPICA's acpixtract); every 64-bit
+# field through jq.
+xcheck: $(SAN_TOOL) $(TABLES) $(DEPS_STAMP)
 	@$(PYTHON) tests/xcheck/xcheck.py --tool $(SAN_TOOL) --iasl $(IASL) \
 		--tables $(BUILD)/tables --shared $(SHARED)/tables --work $(BUILD)/xcheck
+	@$(PYTHON) tests/xcheck/acpidump_check.py --tool $(SAN_TOOL) \
+		--tables $(BUILD)/tables --shared $(SHARED)/tables --work $(BUILD)/acpidump
+	@$(PYTHON) tests/xcheck/jq64.py --tool $(SAN_TOOL) --tables $(BUILD)/tables \
+		--shared $(SHARED)/tables
 
 # libFuzzer targets (clang).
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -24,6 +24,7 @@ need python3 have python3
 need pkg-config have pkg-config
 need binutils have nm
 need qemu-system-x86 have qemu-system-x86_64
+need jq have jq
 
 [ -z "$missing" ] && exit 0
 
