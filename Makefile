@@ -309,7 +309,7 @@ e2e: $(KERNEL) $(DEPS_STAMP) guest linux linux-generic
 	@sh tests/e2e/matrix.sh $(KERNEL) $(BUILD)/e2e $(BUILD)/linux/vmlinuz $(GUEST_INITRAMFS) \
 		$(BUILD)/linux-generic/vmlinuz
 
-# The tool on the machine's own DMAR/IVRS, or the bundled example.
+# The tool on the machine's own DMAR/IVRS (exit 2, saying why, when there is none).
 dump: $(TOOL)
 	@$(TOOL) dump
 
