@@ -181,6 +181,11 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC)
 
+# The acpidump text reader is the tool's, not the library's.
+$(BUILD)/fuzz/fuzz_acpidump: tests/fuzz/fuzz_acpidump.c tools/acpidump.c $(CORE_SRC) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CLANG) $(BASE_CFLAGS) $(FUZZ_FLAGS) -o $@ $< tools/acpidump.c $(CORE_SRC)
+
 fuzz-short: $(FUZZ_BIN) $(TABLES)
 	@sh tests/fuzz/run.sh short $(FUZZ_SHORT_RUNS) $(BUILD) $(SHARED)/tables $(FUZZ_BIN)
 
