@@ -31,6 +31,7 @@ need grub-efi-amd64-bin test -f /usr/lib/grub/x86_64-efi/multiboot2.mod
 need xorriso have xorriso
 need mtools have mformat
 need ovmf test -f /usr/share/OVMF/OVMF_CODE.fd -a -f /usr/share/OVMF/OVMF_VARS.fd
+need jq have jq
 
 [ -z "$missing" ] && exit 0
 

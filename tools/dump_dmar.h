@@ -14,4 +14,11 @@
  */
 int dump_dmar(struct out *o, const uint8_t *buf, size_t len);
 
+/*
+ * One line for the whole table (text), a "summary" object (JSON): how many
+ * structures of each type, the address width and the flags. Counts what
+ * decodes before the first malformed structure.
+ */
+void dump_dmar_summary(struct out *o, const uint8_t *buf, size_t len);
+
 #endif

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "bits.h"
 #include "dump_common.h"
 
 static void bdf(char *buf, size_t n, uint16_t id)
@@ -14,8 +15,8 @@ static void bdf(char *buf, size_t n, uint16_t id)
 
 /*
  * HID and CID are 8 bytes: an ASCII id ("AMDI0020") or, when not printable,
- * a number (e.g. an EISA id). JSON shows a string for the first, a number
- * for the second.
+ * a number (e.g. an EISA id). JSON shows the first as is, the second as a
+ * hex string like every 64-bit value.
  */
 static void dump_id(struct out *o, const char *key, const char *label, uint64_t v)
 {
@@ -34,7 +35,7 @@ static void dump_id(struct out *o, const char *key, const char *label, uint64_t 
 	if (printable && n)
 		out_str(o, key, label, s, n);
 	else
-		out_num(o, key, label, v, 16);
+		out_hex(o, key, label, v, 16);
 }
 
 static void dump_uid(struct out *o, const struct iog_ivhd_entry *e)
@@ -46,7 +47,7 @@ static void dump_uid(struct out *o, const struct iog_ivhd_entry *e)
 	if (e->uid_format == 1 && e->uid_len <= 8) {
 		for (unsigned i = 0; i < e->uid_len; i++)
 			v |= (uint64_t)e->uid[i] << (8 * i);
-		out_num(o, "uid", "UID", v, 0);
+		out_hex(o, "uid", "UID", v, 0);
 	} else if (e->uid_format == 2) {
 		size_t n = 0;
 
@@ -61,24 +62,28 @@ static void dump_uid(struct out *o, const struct iog_ivhd_entry *e)
 static void dump_entry(struct out *o, const struct iog_ivhd_entry *e)
 {
 	const char *name = iog_ivhd_entry_name(e->type);
-	char id[16], alias[16];
+	char id[16], alias[16], dte[96], data[112];
 
 	bdf(id, sizeof(id), e->device_id);
+	bits_format(dte, sizeof(dte), e->data, &bits_dte);
+	snprintf(data, sizeof(data), "data 0x%02x%s%s%s", e->data, *dte ? " (" : "", dte,
+		 *dte ? ")" : "");
 	if (e->type == IOG_IVHD_SPECIAL)
-		out_begin_obj(o, NULL, "[%03x] %02xh %-24s %s  data 0x%02x  %s handle %u",
-			      e->offset, e->type, name, id, e->data,
+		out_begin_obj(o, NULL, "[%03x] %02xh %-24s %s  %s  %s handle %u", e->offset,
+			      e->type, name, id, data,
 			      e->variety == IOG_IVHD_VARIETY_IOAPIC ? "IOAPIC"
 			      : e->variety == IOG_IVHD_VARIETY_HPET ? "HPET"
 								    : "reserved variety",
 			      e->handle);
 	else
-		out_begin_obj(o, NULL, "[%03x] %02xh %-24s %s  data 0x%02x", e->offset, e->type,
-			      name ? name : "reserved type", id, e->data);
+		out_begin_obj(o, NULL, "[%03x] %02xh %-24s %s  %s", e->offset, e->type,
+			      name ? name : "reserved type", id, data);
 	out_num(o, "type", NULL, e->type, 0);
 	out_num(o, "offset", NULL, e->offset, 0);
 	out_num(o, "length", NULL, e->length, 0);
 	out_num(o, "device_id", NULL, e->device_id, 0);
 	out_num(o, "data", NULL, e->data, 0);
+	bits_json(o, "data_names", e->data, &bits_dte);
 	switch (e->type) {
 	case IOG_IVHD_ALIAS_SELECT:
 	case IOG_IVHD_ALIAS_RANGE:
@@ -122,7 +127,11 @@ static int dump_block(struct out *o, const uint8_t *buf, size_t len, const struc
 		      struct iog_diag *d)
 {
 	const char *name = iog_ivrs_type_name(b->type);
-	char id[16], note[32];
+	const struct bit_table *flags = b->is_ivmd		 ? &bits_ivmd
+					: b->type == IOG_IVHD_10 ? &bits_ivhd10
+					: b->is_ivhd		 ? &bits_ivhd11
+								 : NULL;
+	char id[16], note[320];
 	int bad = 0;
 
 	bdf(id, sizeof(id), b->device_id);
@@ -132,7 +141,10 @@ static int dump_block(struct out *o, const uint8_t *buf, size_t len, const struc
 	out_num(o, "offset", NULL, b->offset, 0);
 	if (!name)
 		out_textf(o, "unknown block type 0x%02x: skipped", b->type);
-	out_num(o, "flags", "Flags", b->flags, 2);
+	out_num_note(o, "flags", "Flags", b->flags, 2,
+		     flags ? bits_format(note, sizeof(note), b->flags, flags) : "");
+	if (flags)
+		bits_json(o, "flag_names", b->flags, flags);
 	out_num_note(o, "device_id", "Device ID", b->device_id, 4, id);
 	if (b->is_ivmd) {
 		/* For an IVMD, `length` is the memory block's: the block's own is struct_length. */
@@ -143,22 +155,24 @@ static int dump_block(struct out *o, const uint8_t *buf, size_t len, const struc
 		} else {
 			out_num(o, "aux", "Aux Data", b->aux, 4);
 		}
-		out_num(o, "start", "Start Address", b->start, 16);
-		out_num(o, "length", "Memory Length", b->mem_length, 16);
+		out_hex(o, "start", "Start Address", b->start, 16);
+		out_hex(o, "length", "Memory Length", b->mem_length, 16);
 	} else {
 		out_num(o, "length", NULL, b->length, 0);
 	}
 	if (b->is_ivhd) {
 		out_num(o, "capability_offset", "Capability Offset", b->capability_offset, 4);
-		out_num(o, "address", "IOMMU Base Address", b->address, 16);
+		out_hex(o, "address", "IOMMU Base Address", b->address, 16);
 		out_num(o, "segment", "PCI Segment Group", b->segment, 4);
 		out_num(o, "info", "IOMMU Info", b->info, 4);
 		out_num(o, "attributes",
 			b->type == IOG_IVHD_10 ? "IOMMU Feature Reporting" : "IOMMU Attributes",
 			b->attributes, 8);
 		if (b->type != IOG_IVHD_10) {
-			out_num(o, "efr", "EFR Register Image", b->efr, 16);
-			out_num(o, "efr2", "EFR Register Image 2", b->efr2, 16);
+			out_hex_note(o, "efr", "EFR Register Image", b->efr, 16,
+				     bits_format(note, sizeof(note), b->efr, &bits_efr));
+			bits_json(o, "efr_names", b->efr, &bits_efr);
+			out_hex(o, "efr2", "EFR Register Image 2", b->efr2, 16);
 		}
 		bad = dump_entries(o, buf, len, b, d);
 	}
@@ -202,4 +216,46 @@ int dump_ivrs(struct out *o, const uint8_t *buf, size_t len)
 		bad = 1;
 	}
 	return bad;
+}
+
+void dump_ivrs_summary(struct out *o, const uint8_t *buf, size_t len)
+{
+	unsigned ivhd10 = 0, ivhd11 = 0, ivhd40 = 0, ivmd = 0, unknown = 0;
+	struct iog_ivrs_block b;
+	uint32_t info;
+	long off;
+
+	if (len < IOG_IVRS_HEADER_LEN)
+		return;
+	for (off = iog_ivrs_first(buf, len, NULL); off >= 0;
+	     off = iog_ivrs_next(buf, len, off, NULL)) {
+		if (iog_ivrs_block_get(buf, len, off, &b, NULL))
+			break;
+		ivhd10 += b.type == IOG_IVHD_10;
+		ivhd11 += b.type == IOG_IVHD_11;
+		ivhd40 += b.type == IOG_IVHD_40;
+		ivmd += b.is_ivmd;
+		unknown += !b.is_ivhd && !b.is_ivmd;
+	}
+	info = (uint32_t)buf[36] | (uint32_t)buf[37] << 8 | (uint32_t)buf[38] << 16 |
+	       (uint32_t)buf[39] << 24;
+	if (o->json) {
+		out_begin_obj(o, "summary", NULL);
+		out_num(o, "ivhd_10", NULL, ivhd10, 0);
+		out_num(o, "ivhd_11", NULL, ivhd11, 0);
+		out_num(o, "ivhd_40", NULL, ivhd40, 0);
+		out_num(o, "ivmd", NULL, ivmd, 0);
+		out_num(o, "unknown", NULL, unknown, 0);
+		out_num(o, "va_size", NULL, (info >> 15) & 0x7f, 0);
+		out_num(o, "pa_size", NULL, (info >> 8) & 0x7f, 0);
+		out_bool(o, "efr_sup", NULL, info & 1);
+		out_end_obj(o);
+		return;
+	}
+	out_textf(o,
+		  "IVRS: %u IVHD (%u of type 10h, %u 11h, %u 40h), %u IVMD%s; VA %u bits, PA %u "
+		  "bits%s",
+		  ivhd10 + ivhd11 + ivhd40, ivhd10, ivhd11, ivhd40, ivmd,
+		  unknown ? ", unknown blocks too" : "", (info >> 15) & 0x7f, (info >> 8) & 0x7f,
+		  (info & 1) ? "; EFRSup" : "");
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* Tables built into the tool, shown when the machine has none of its own. */
+/* Tables built into the tool, shown on --example. */
 #ifndef IOG_TOOL_EXAMPLE_H
 #define IOG_TOOL_EXAMPLE_H
 

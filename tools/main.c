@@ -2,12 +2,13 @@
 /*
  * ioguard: decode and lint the firmware's IOMMU tables.
  *
- *   ioguard dump [--json] [FILE...]
- *   ioguard lint [--json] [FILE...]
+ *   ioguard dump [--json] [--example | --tables DIR | FILE...]
+ *   ioguard lint [--json] [--example | --tables DIR | FILE...]
  *   ioguard plan [--json] [--root DIR] [--save DIR] ... (tools/plan.c)
  *
  * Exit status: 0 clean, 1 lint findings (errors or warnings), 2 unusable
- * input (unreadable, bad checksum, malformed) or bad usage.
+ * input (unreadable, none there, bad checksum, malformed) or bad usage.
+ * stdout carries only the requested output; every diagnostic goes to stderr.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,95 +23,35 @@
 #include "dump_common.h"
 #include "dump_dmar.h"
 #include "dump_ivrs.h"
-#include "example.h"
+#include "input.h"
 #include "out.h"
 #include "plan.h"
 
-#define MAX_TABLE_BYTES (16u << 20)
-#define SYSFS_TABLES "/sys/firmware/acpi/tables/"
 #define EXIT_FINDINGS 1
 #define EXIT_UNUSABLE 2
+/* The version of the JSON layout (docs/json.md); raised on any incompatible change. */
+#define JSON_SCHEMA 2
 
 static const char usage[] =
-	"usage: ioguard dump [--json] [FILE...]\n"
-	"       ioguard lint [--json] [FILE...]\n"
+	"usage: ioguard dump [--json] [--example | --tables DIR | FILE...]\n"
+	"       ioguard lint [--json] [--example | --tables DIR | FILE...]\n"
 	"       ioguard plan [--json] [--root DIR] [--save DIR] (ioguard plan --help)\n"
 	"       ioguard --help | --version\n"
 	"\n"
-	"Decodes (dump) or checks for firmware bugs (lint) binary ACPI DMAR and IVRS\n"
-	"tables. Without FILE, reads the machine's own from " SYSFS_TABLES "\n"
-	"(DMAR, IVRS; root is usually needed) and falls back to a bundled example.\n"
+	"Decodes (dump) or checks for firmware bugs (lint) ACPI DMAR and IVRS tables.\n"
+	"FILE is a binary table or the text `acpidump` prints (every DMAR and IVRS in\n"
+	"it is read, other tables are skipped); - reads standard input. Without FILE,\n"
+	"reads the machine's own tables from " INPUT_SYSFS_TABLES "/ (DMAR, IVRS,\n"
+	"DMAR1, ...; root is usually needed) and fails, saying why, when there are\n"
+	"none or they cannot be read.\n"
 	"\n"
-	"  --json   machine-readable output (fields: docs/json.md)\n"
+	"  --json        machine-readable output (fields: docs/json.md)\n"
+	"  --example     the bundled example tables (QEMU q35's DMAR and IVRS)\n"
+	"  --tables DIR  the live tables from DIR instead of " INPUT_SYSFS_TABLES "\n"
 	"\n"
 	"Exit status: 0 clean; 1 lint findings of severity error or warning;\n"
-	"2 unusable input (unreadable, wrong checksum, malformed, length that does\n"
-	"not fit) or bad usage. dump still prints what decodes safely.\n";
-
-struct input {
-	char path[64]; /* the name, for tables found by the tool itself */
-	const char *name;
-	const uint8_t *data;
-	size_t len;
-	uint8_t *owned;
-};
-
-/* Reads a whole file; returns 0 or an errno-style reason in *why. */
-static int read_file(const char *path, struct input *in, const char **why)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 4096, n = 0;
-	uint8_t *buf;
-
-	*why = NULL;
-	if (!f) {
-		*why = strerror(errno);
-		return -1;
-	}
-	buf = malloc(cap);
-	while (buf) {
-		size_t got = fread(buf + n, 1, cap - n, f);
-
-		n += got;
-		if (got == 0)
-			break;
-		if (n == cap) {
-			uint8_t *bigger;
-
-			if (cap >= MAX_TABLE_BYTES) {
-				*why = "file is larger than any ACPI table";
-				break;
-			}
-			bigger = realloc(buf, cap * 2);
-			if (!bigger) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = bigger;
-			cap *= 2;
-		}
-	}
-	if (!buf)
-		*why = "out of memory";
-	else if (ferror(f))
-		*why = strerror(errno);
-	fclose(f);
-	if (*why) {
-		free(buf);
-		return -1;
-	}
-	in->name = path;
-	in->data = buf;
-	in->len = n;
-	in->owned = buf;
-	return 0;
-}
-
-static int is_sig(const struct input *in, const char *sig)
-{
-	return in->len >= 4 && memcmp(in->data, sig, 4) == 0;
-}
+	"2 unusable input (unreadable, no table there, wrong checksum, malformed,\n"
+	"length that does not fit) or bad usage. dump still prints what decodes safely.\n";
 
 /* OEM fields are padded with spaces or NULs: show them up to the first NUL, as iasl does. */
 static size_t field_len(const char *s, size_t max)
@@ -122,13 +63,30 @@ static size_t field_len(const char *s, size_t max)
 	return n;
 }
 
+static int is_sig(const struct input *in, const char *sig)
+{
+	return in->len >= 4 && memcmp(in->data, sig, 4) == 0;
+}
+
+/* Where the table came from: the path, and for acpidump text the block's line and address. */
+static void dump_source(struct out *o, const struct input *in)
+{
+	out_str(o, "file", NULL, in->file, strlen(in->file));
+	if (in->line && o->json) {
+		out_begin_obj(o, "acpidump", NULL);
+		out_num(o, "line", NULL, in->line, 0);
+		out_hex(o, "address", NULL, in->address, 16);
+		out_end_obj(o);
+	}
+}
+
 /* Prints the ACPI header fields shared by DMAR and IVRS. */
 static void dump_header(struct out *o, const struct input *in, int checksum_ok)
 {
 	struct iog_acpi_header h;
 
 	iog_acpi_header_get(in->data, in->len, &h);
-	out_str(o, "file", NULL, in->name, strlen(in->name));
+	dump_source(o, in);
 	out_str(o, "signature", "Signature", h.signature, 4);
 	out_num_note(o, "length", "Table Length", h.length, 8,
 		     h.length == in->len  ? ""
@@ -163,35 +121,80 @@ static int checksum_ok(const struct input *in)
 	       iog_acpi_checksum(in->data, length) == 0;
 }
 
-/* A file that is not a DMAR/IVRS, or too short to say. Returns the exit status. */
-static int reject(struct out *o, const struct input *in, const char *reason)
+/*
+ * An input the tool cannot use: the reason on stderr and, in JSON, an entry
+ * with `file` and `error` so that a script sees which input failed. Returns
+ * the exit status.
+ */
+static int reject(struct out *o, const struct input *in, const char *id, const char *reason)
 {
-	struct iog_diag d = {.code = IOG_EBADSIG, .reason = reason};
-
-	out_begin_obj(o, NULL, "%s: %s", in->name, reason);
+	fprintf(stderr, "ioguard: %s\n", reason);
 	if (o->json) {
-		out_str(o, "file", NULL, in->name, strlen(in->name));
-		dump_error(o, &d);
+		out_begin_obj(o, NULL, NULL);
+		dump_source(o, in);
+		out_begin_obj(o, "error", NULL);
+		out_str(o, "id", NULL, id, strlen(id));
+		if (in->line)
+			out_num(o, "line", NULL, in->line, 0);
+		out_str(o, "reason", NULL, reason, strlen(reason));
+		out_end_obj(o);
+		out_end_obj(o);
 	}
-	out_end_obj(o);
 	return EXIT_UNUSABLE;
 }
 
-static int usable(const struct input *in)
+/* 0 when the input is a DMAR or IVRS to decode; otherwise rejects it and returns the status. */
+static int accept(struct out *o, const struct input *in)
 {
-	return in->len >= IOG_ACPI_HEADER_LEN && (is_sig(in, "DMAR") || is_sig(in, "IVRS"));
+	char why[512];
+	int acpi = in->len >= IOG_ACPI_HEADER_LEN;
+
+	if (in->error_id)
+		return reject(o, in, in->error_id, in->error);
+	if (in->len >= IOG_ACPI_HEADER_LEN && (is_sig(in, "DMAR") || is_sig(in, "IVRS")))
+		return 0;
+	for (int i = 0; i < 4 && acpi; i++)
+		acpi = in->data[i] >= 'A' && in->data[i] <= 'Z'	  ? 1
+		       : in->data[i] >= '0' && in->data[i] <= '9' ? 1
+								  : in->data[i] == '_';
+	if (acpi) {
+		snprintf(why, sizeof(why), "%s: an ACPI %.4s table, not a DMAR or IVRS", in->name,
+			 (const char *)in->data);
+		return reject(o, in, "not-dmar-or-ivrs", why);
+	}
+	snprintf(why, sizeof(why),
+		 "%s: not an ACPI table (%zu bytes%s) nor acpidump text (no \"SIGN @ 0x...\" line)",
+		 in->name, in->len,
+		 in->len < IOG_ACPI_HEADER_LEN		    ? ", shorter than an ACPI header"
+		 : is_sig(in, "DMAR") || is_sig(in, "IVRS") ? ""
+							    : ", no table signature at its start");
+	return reject(o, in, "not-an-acpi-table", why);
+}
+
+/* The table-level problem, on stderr (the dump shows it in place as well). */
+static void report_unusable(const struct input *in, const struct iog_diag *d)
+{
+	fprintf(stderr, "ioguard: %s: %.4s not usable: %s (offset 0x%llx)\n", in->name,
+		(const char *)in->data, d->reason ? d->reason : iog_strerror(d->code),
+		(unsigned long long)d->offset);
 }
 
 static int cmd_dump(struct out *o, const struct input *in)
 {
 	struct iog_diag d = {0};
-	int err, stopped;
+	int err, stopped, r;
 
-	if (!usable(in))
-		return reject(o, in, "not a DMAR or IVRS table (or shorter than its header)");
+	if ((r = accept(o, in)) != 0)
+		return r;
 	err = check_table(in, &d);
+	if (err)
+		report_unusable(in, &d);
 	out_begin_obj(o, NULL, "%s: %.4s, %zu bytes%s", in->name, (const char *)in->data, in->len,
 		      err ? "" : ", valid");
+	if (is_sig(in, "DMAR"))
+		dump_dmar_summary(o, in->data, in->len);
+	else
+		dump_ivrs_summary(o, in->data, in->len);
 	dump_header(o, in, checksum_ok(in));
 	stopped = is_sig(in, "DMAR") ? dump_dmar(o, in->data, in->len)
 				     : dump_ivrs(o, in->data, in->len);
@@ -223,9 +226,10 @@ static void print_finding(void *ctx, const struct iog_finding *f)
 			strlen(iog_severity_name(f->severity)));
 		out_num(o, "offset", NULL, f->offset, 0);
 		out_str(o, "message", NULL, f->message, strlen(f->message));
+		/* Values may be addresses: hex strings, like every 64-bit field. */
 		out_begin_arr(o, "values");
 		for (unsigned i = 0; i < f->nvalues && i < 2; i++)
-			out_num(o, NULL, NULL, f->value[i], 0);
+			out_hex(o, NULL, NULL, f->value[i], 0);
 		out_end_arr(o);
 		out_begin_arr(o, "value_names");
 		for (unsigned i = 0; i < f->nvalues && i < 2; i++)
@@ -248,14 +252,16 @@ static int cmd_lint(struct out *o, const struct input *in)
 {
 	struct lint_state ls = {o, {0, 0, 0}};
 	struct iog_diag d = {0};
-	int err;
+	int err, r;
 
-	if (!usable(in))
-		return reject(o, in, "not a DMAR or IVRS table (or shorter than its header)");
+	if ((r = accept(o, in)) != 0)
+		return r;
 	err = check_table(in, &d);
+	if (err)
+		report_unusable(in, &d);
 	out_begin_obj(o, NULL, "%s: %.4s, %zu bytes", in->name, (const char *)in->data, in->len);
 	if (o->json) {
-		out_str(o, "file", NULL, in->name, strlen(in->name));
+		dump_source(o, in);
 		out_str(o, "signature", NULL, in->data, 4);
 		out_bool(o, "checksum_ok", NULL, checksum_ok(in));
 	}
@@ -280,39 +286,51 @@ static int cmd_lint(struct out *o, const struct input *in)
 	return ls.counts[IOG_SEV_ERROR] || ls.counts[IOG_SEV_WARNING] ? EXIT_FINDINGS : 0;
 }
 
-/* The machine's own tables: DMAR, IVRS and their numbered instances (DMAR1, ...). */
-static size_t machine_tables(struct input *ins, size_t max)
+/* The tables of an acpidump file that are neither DMAR nor IVRS: a note each on stderr. */
+static void note_skipped(const struct input_list *l)
 {
-	static const char *const sigs[] = {"DMAR", "IVRS"};
-	char path[64];
-	const char *why;
-	size_t n = 0;
+	for (size_t i = 0; i < l->nskipped; i++) {
+		const struct skipped *s = &l->skipped[i];
 
-	for (size_t s = 0; s < 2; s++) {
-		for (int i = 0; i < 8 && n < max; i++) {
-			if (i)
-				snprintf(path, sizeof(path), SYSFS_TABLES "%s%d", sigs[s], i);
-			else
-				snprintf(path, sizeof(path), SYSFS_TABLES "%s", sigs[s]);
-			if (read_file(path, &ins[n], &why) == 0) {
-				snprintf(ins[n].path, sizeof(ins[n].path), "%s", path);
-				ins[n].name = ins[n].path;
-				n++;
-			} else if (i) {
-				break;
-			}
-		}
+		fprintf(stderr,
+			"ioguard: %s: %s @ 0x%016llx, line %u: skipped (not a DMAR or IVRS)\n",
+			s->file, s->signature, (unsigned long long)s->address, s->line);
 	}
-	return n;
+}
+
+/* The same tables as a JSON list. */
+static void print_skipped(struct out *o, const struct input_list *l)
+{
+	if (!o->json)
+		return;
+	out_begin_arr(o, "skipped");
+	for (size_t i = 0; i < l->nskipped; i++) {
+		const struct skipped *s = &l->skipped[i];
+
+		out_begin_obj(o, NULL, NULL);
+		out_str(o, "file", NULL, s->file, strlen(s->file));
+		out_str(o, "signature", NULL, s->signature, strlen(s->signature));
+		out_num(o, "line", NULL, s->line, 0);
+		out_hex(o, "address", NULL, s->address, 16);
+		out_end_obj(o);
+	}
+	out_end_arr(o);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fputs("ioguard: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n%s", usage);
+	return EXIT_UNUSABLE;
 }
 
 int main(int argc, char **argv)
 {
-	int json = 0, status = 0, nfiles = 0, lint;
-	const char *cmd;
+	int json = 0, example = 0, status = 0, nfiles = 0, lint, rc = 0;
+	const char *tables = NULL;
+	struct input_list l = {0};
 	struct out o;
-	struct input *ins;
-	size_t n = 0;
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
 		fputs(usage, stdout);
@@ -328,65 +346,59 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return EXIT_UNUSABLE;
 	}
-	cmd = argv[1];
-	lint = !strcmp(cmd, "lint");
+	lint = !strcmp(argv[1], "lint");
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "--json")) {
 			json = 1;
+		} else if (!strcmp(argv[i], "--example")) {
+			example = 1;
+		} else if (!strcmp(argv[i], "--tables")) {
+			if (++i == argc)
+				return usage_error("%s needs a directory", "--tables");
+			tables = argv[i];
+			argv[i - 1] = argv[i] = NULL;
+		} else if (!strncmp(argv[i], "--tables=", 9)) {
+			tables = argv[i] + 9;
+			argv[i] = NULL;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			fputs(usage, stdout);
 			return 0;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
-			fprintf(stderr, "ioguard: unknown option %s\n%s", argv[i], usage);
-			return EXIT_UNUSABLE;
+			return usage_error("unknown option %s", argv[i]);
 		} else {
 			nfiles++;
 		}
 	}
-	ins = calloc((size_t)nfiles + 16 + example_table_count, sizeof(*ins));
-	if (!ins)
+	if ((example && (tables || nfiles)) || (tables && nfiles))
+		return usage_error("%s", "--example, --tables DIR and FILE... exclude each other");
+	if (example) {
+		rc = input_add_examples(&l);
+	} else if (nfiles) {
+		for (int i = 2; i < argc && !rc; i++)
+			if (argv[i] && (argv[i][0] != '-' || !argv[i][1]))
+				rc = input_add_path(&l, argv[i]);
+	} else {
+		rc = input_add_live(&l, tables ? tables : INPUT_SYSFS_TABLES);
+	}
+	if (rc) {
+		fprintf(stderr, "ioguard: out of memory\n");
+		input_free(&l);
 		return EXIT_UNUSABLE;
+	}
+	note_skipped(&l);
 	out_init(&o, stdout, json);
 	out_begin_obj(&o, NULL, NULL);
+	if (json)
+		out_num(&o, "schema", NULL, JSON_SCHEMA, 0);
 	out_begin_arr(&o, "tables");
-	if (nfiles) {
-		for (int i = 2; i < argc; i++) {
-			const char *why;
-			struct input bad = {.name = argv[i]};
-
-			if (!strcmp(argv[i], "--json"))
-				continue;
-			if (read_file(argv[i], &ins[n], &why)) {
-				int r = reject(&o, &bad, why);
-
-				status = status > r ? status : r;
-				continue;
-			}
-			n++;
-		}
-	} else {
-		n = machine_tables(ins, 16);
-		if (!n) {
-			if (!json)
-				printf("note: no DMAR or IVRS readable under %s (none on this "
-				       "machine, "
-				       "or not root);\n      showing the bundled example tables "
-				       "instead.\n\n",
-				       SYSFS_TABLES);
-			for (unsigned i = 0; i < example_table_count; i++)
-				ins[n++] = (struct input){.name = example_tables[i].name,
-							  .data = example_tables[i].data,
-							  .len = example_tables[i].len};
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		int r = lint ? cmd_lint(&o, &ins[i]) : cmd_dump(&o, &ins[i]);
+	for (size_t i = 0; i < l.n; i++) {
+		int r = lint ? cmd_lint(&o, &l.v[i]) : cmd_dump(&o, &l.v[i]);
 
 		status = status > r ? status : r;
-		free(ins[i].owned);
 	}
 	out_end_arr(&o);
+	print_skipped(&o, &l);
 	out_end_obj(&o);
-	free(ins);
+	input_free(&l);
 	return status;
 }

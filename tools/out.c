@@ -143,6 +143,22 @@ void out_num_note(struct out *o, const char *key, const char *label, uint64_t va
 	fputc('\n', o->f);
 }
 
+void out_hex_note(struct out *o, const char *key, const char *label, uint64_t value, int hexdigits,
+		  const char *note)
+{
+	if (o->json) {
+		json_member(o, key);
+		fprintf(o->f, "\"0x%llx\"", (unsigned long long)value);
+		return;
+	}
+	out_num_note(o, key, label, value, hexdigits, note);
+}
+
+void out_hex(struct out *o, const char *key, const char *label, uint64_t value, int hexdigits)
+{
+	out_hex_note(o, key, label, value, hexdigits, NULL);
+}
+
 void out_int(struct out *o, const char *key, const char *label, int64_t value)
 {
 	if (o->json) {
@@ -175,7 +191,8 @@ void out_str(struct out *o, const char *key, const char *label, const void *s, s
 	indent(o);
 	fprintf(o->f, "%-24s : \"", label);
 	for (size_t i = 0; i < n; i++) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' && p[i] != '\\')
+		/* A backslash stays itself: ACPI paths read \_SB.PCI0 as in ASL. */
+		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"')
 			fputc(p[i], o->f);
 		else
 			fprintf(o->f, "\\x%02x", p[i]);

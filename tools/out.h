@@ -34,6 +34,14 @@ void out_end_arr(struct out *o);
 
 /* A number: text shows hex with `hexdigits` digits (0: decimal); a NULL label is JSON-only. */
 void out_num(struct out *o, const char *key, const char *label, uint64_t value, int hexdigits);
+/*
+ * A 64-bit quantity (address, register image): text like out_num, JSON a
+ * string "0x..." so that tools that read numbers as doubles keep every bit.
+ */
+void out_hex(struct out *o, const char *key, const char *label, uint64_t value, int hexdigits);
+/* Same, with a note after the value in text mode. */
+void out_hex_note(struct out *o, const char *key, const char *label, uint64_t value, int hexdigits,
+		  const char *note);
 /* A signed number (error codes). */
 void out_int(struct out *o, const char *key, const char *label, int64_t value);
 /* Same, with a decoded meaning shown after the value in text mode only. */

@@ -613,7 +613,7 @@ static void hex(char *buf, size_t n, uint64_t v)
 	snprintf(buf, n, "0x%" PRIx64, v);
 }
 
-static void out_hex(struct out *o, const char *key, uint64_t v)
+static void plan_hex(struct out *o, const char *key, uint64_t v)
 {
 	char b[24];
 
@@ -797,7 +797,7 @@ static void json_scope(struct plan *p, const struct scope_view *v, void *ctx)
 	out_begin_obj(o, NULL, NULL);
 	out_s(o, "structure", v->structure);
 	out_num(o, "segment", NULL, v->segment, 0);
-	out_hex(o, "address", v->address);
+	plan_hex(o, "address", v->address);
 	out_s(o, "type", iog_scope_type_name(v->sc.type) ? iog_scope_type_name(v->sc.type) : "?");
 	scope_path(path, sizeof(path), v);
 	out_s(o, "path", path);
@@ -836,8 +836,8 @@ static void json_report(struct plan *p, const struct counts *c)
 	out_begin_arr(&o, "ram");
 	for (unsigned i = 0; i < p->sys.nram; i++) {
 		out_begin_obj(&o, NULL, NULL);
-		out_hex(&o, "base", p->sys.ram[i].base);
-		out_hex(&o, "size", p->sys.ram[i].size);
+		plan_hex(&o, "base", p->sys.ram[i].base);
+		plan_hex(&o, "size", p->sys.ram[i].size);
 		out_end_obj(&o);
 	}
 	out_end_arr(&o);
@@ -850,8 +850,8 @@ static void json_report(struct plan *p, const struct counts *c)
 	out_begin_arr(&o, "protect");
 	for (unsigned i = 0; i < p->nprotect; i++) {
 		out_begin_obj(&o, NULL, NULL);
-		out_hex(&o, "base", p->protect[i].base);
-		out_hex(&o, "size", p->protect[i].size);
+		plan_hex(&o, "base", p->protect[i].base);
+		plan_hex(&o, "size", p->protect[i].size);
 		out_end_obj(&o);
 	}
 	out_end_arr(&o);
@@ -864,8 +864,8 @@ static void json_report(struct plan *p, const struct counts *c)
 
 		out_begin_obj(&o, NULL, NULL);
 		out_s(&o, "device", bdf(b, sizeof(b), g->segment, g->bus, g->devfn));
-		out_hex(&o, "base", g->base);
-		out_hex(&o, "size", g->size);
+		plan_hex(&o, "base", g->base);
+		plan_hex(&o, "size", g->size);
 		out_bool(&o, "present", NULL, sys_find(&p->sys, g->segment, g->bus, g->devfn) != 0);
 		out_s(&o, "acs", iso < 0 ? "unknown" : iso ? "isolated" : "not isolated");
 		out_num(&o, "bridges_above", NULL, r.bridges, 0);
@@ -883,7 +883,7 @@ static void json_report(struct plan *p, const struct counts *c)
 		out_int(&o, "code", NULL, p->err);
 		out_s(&o, "name", iog_strerror(p->err));
 		out_num(&o, "offset", NULL, p->diag.offset, 0);
-		out_hex(&o, "address", p->diag.address);
+		plan_hex(&o, "address", p->diag.address);
 		out_s(&o, "reason", p->diag.reason ? p->diag.reason : "");
 		out_end_obj(&o);
 	}
@@ -897,15 +897,15 @@ static void json_report(struct plan *p, const struct counts *c)
 		out_num(&o, "index", NULL, i, 0);
 		out_s(&o, "kind", u->amd ? "amdvi" : "vtd");
 		out_num(&o, "segment", NULL, u->amd ? u->amdvi.segment : u->vtd.segment, 0);
-		out_hex(&o, "base", base);
+		plan_hex(&o, "base", base);
 		if (u->amd) {
-			out_hex(&o, "efr", u->amdvi.efr);
+			plan_hex(&o, "efr", u->amdvi.efr);
 		} else {
-			out_hex(&o, "cap", u->vtd.cap);
-			out_hex(&o, "ecap", u->vtd.ecap);
+			plan_hex(&o, "cap", u->vtd.cap);
+			plan_hex(&o, "ecap", u->vtd.ecap);
 		}
 		out_s(&o, "registers", k >= 0 ? p->regs[k].source : "default");
-		out_hex(&o, "reach", u->reach);
+		plan_hex(&o, "reach", u->reach);
 		out_num(&o, "table_kind", NULL, u->kind, 0);
 		out_end_obj(&o);
 	}
@@ -970,8 +970,8 @@ static void json_report(struct plan *p, const struct counts *c)
 			out_begin_obj(&o, NULL, NULL);
 			out_s(&o, "structure", p->sys.amd ? "IVMD" : "RMRR");
 			out_num(&o, "offset", NULL, (uint64_t)off, 0);
-			out_hex(&o, "base", base);
-			out_hex(&o, "end", end);
+			plan_hex(&o, "base", base);
+			plan_hex(&o, "end", end);
 			{
 				struct iog_range r = {base, end - base};
 				int conflict = 0;
@@ -997,9 +997,9 @@ static void json_report(struct plan *p, const struct counts *c)
 	out_num(&o, "unplaced_rmrrs", NULL, p->shield.unplaced_rmrrs, 0);
 	out_num(&o, "unplaced_grants", NULL, p->shield.unplaced_grants, 0);
 	out_num(&o, "duplicate_units", NULL, p->shield.duplicate_units, 0);
-	out_hex(&o, "unreachable_bytes", p->shield.unreachable);
+	plan_hex(&o, "unreachable_bytes", p->shield.unreachable);
 	out_num(&o, "table_pages", NULL, p->err ? 0 : iog_shield_pages(&p->shield), 0);
-	out_hex(&o, "table_bytes", p->err ? 0 : (uint64_t)iog_shield_pages(&p->shield) * 4096);
+	plan_hex(&o, "table_bytes", p->err ? 0 : (uint64_t)iog_shield_pages(&p->shield) * 4096);
 	out_num(&o, "verifier_contexts", NULL, p->shield.report.contexts, 0);
 	out_num(&o, "verifier_violations", NULL, p->shield.report.violations, 0);
 	out_num(&o, "warnings", NULL, p->warnings, 0);

@@ -24,6 +24,16 @@ for bin in "$@"; do
 		done ;;
 	fuzz_acpi)
 		python3 tests/fuzz/mkseed_acpi.py "$corpus" "$build"/tables/qemu-q35-dmar.aml ;;
+	fuzz_acpidump)
+		# acpidump text of the fixtures, alone and together, in each variant.
+		i=0
+		for v in "" --crlf --no-ascii --lower; do
+			for f in "$build"/tables/qemu-q35-dmar.aml "$build"/tables/qemu-q35-ivrs.aml; do
+				i=$((i + 1))
+				python3 tests/xcheck/acpidump_fmt.py $v "$f" >"$corpus/seed$i.txt"
+			done
+		done
+		python3 tests/xcheck/acpidump_fmt.py "$build"/tables/*.aml >"$corpus/all.txt" ;;
 	esac
 	if [ "$mode" = short ]; then
 		limit="-runs=$budget -seed=1"

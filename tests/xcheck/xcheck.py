@@ -146,6 +146,29 @@ def parse_dsl(path):
     return fields, stop
 
 
+# Fields that are 64 bits wide in the table: "0x..." strings in the JSON (docs/json.md).
+HEX64 = {"address", "base", "limit", "start", "efr", "efr2"}
+
+
+def normalize(table, res, where="table"):
+    """Reads the hex strings back as integers, and flags a 64-bit field given as a number."""
+    if isinstance(table, list):
+        return [normalize(x, res, where) for x in table]
+    if not isinstance(table, dict):
+        return table
+    ivmd = table.get("type") in (0x20, 0x21, 0x22) and "start" in table
+    out = {}
+    for k, v in table.items():
+        wide = k in HEX64 or (k == "length" and ivmd) or k in ("hid", "cid", "uid")
+        if wide and isinstance(v, str) and re.fullmatch(r"0x[0-9a-f]+", v):
+            v = int(v, 16)
+        elif (k in HEX64 or (k == "length" and ivmd)) and not isinstance(v, str):
+            res.problems.append("%s: 64-bit field %s is a JSON %s, not a hex string"
+                                % (where, k, type(v).__name__))
+        out[k] = normalize(v, res, where)
+    return out
+
+
 def elements(table):
     """Every JSON element by offset: struct, scope, block, entry."""
     out = {}
@@ -385,6 +408,7 @@ def main():
     by_hand = raw_decoded = stopped = failed = 0
     for (kind, name, _), copy, table in zip(inputs, copies, tables):
         before = len(res.problems)
+        table = normalize(table, res, name)
         sig = table.get("signature")
         dsl = copy[:-4] + ".dsl"
         if "error" in table:
