@@ -4,6 +4,8 @@
  *
  *   ioguard dump [--json] [FILE...]
  *   ioguard lint [--json] [FILE...]
+ *   ioguard explain [ID...]       (explain.c)
+ *   ioguard edit IN -o OUT ...    (edit.c)
  *
  * Exit status: 0 clean, 1 lint findings (errors or warnings), 2 unusable
  * input (unreadable, bad checksum, malformed) or bad usage.
@@ -21,7 +23,9 @@
 #include "dump_common.h"
 #include "dump_dmar.h"
 #include "dump_ivrs.h"
+#include "edit.h"
 #include "example.h"
+#include "explain.h"
 #include "out.h"
 
 #define MAX_TABLE_BYTES (16u << 20)
@@ -32,6 +36,8 @@
 static const char usage[] =
 	"usage: ioguard dump [--json] [FILE...]\n"
 	"       ioguard lint [--json] [FILE...]\n"
+	"       ioguard explain [ID...]\n"
+	"       ioguard edit IN -o OUT [EDIT...]  (ioguard edit --help)\n"
 	"       ioguard --help | --version\n"
 	"\n"
 	"Decodes (dump) or checks for firmware bugs (lint) binary ACPI DMAR and IVRS\n"
@@ -269,9 +275,12 @@ static int cmd_lint(struct out *o, const struct input *in)
 	}
 	out_end_obj(o);
 	if (!o->json)
-		fprintf(o->f, "  %u error(s), %u warning(s), %u info%s\n\n",
+		fprintf(o->f, "  %u error(s), %u warning(s), %u info%s%s\n\n",
 			ls.counts[IOG_SEV_ERROR], ls.counts[IOG_SEV_WARNING],
-			ls.counts[IOG_SEV_INFO], err ? "; the table is not usable as it is" : "");
+			ls.counts[IOG_SEV_INFO], err ? "; the table is not usable as it is" : "",
+			ls.counts[0] + ls.counts[1] + ls.counts[2]
+				? "\n  (ioguard explain ID: what a finding means and what to do)"
+				: "");
 	if (err)
 		return EXIT_UNUSABLE;
 	return ls.counts[IOG_SEV_ERROR] || ls.counts[IOG_SEV_WARNING] ? EXIT_FINDINGS : 0;
@@ -319,6 +328,10 @@ int main(int argc, char **argv)
 		puts("ioguard " IOG_VERSION);
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "explain"))
+		return cmd_explain(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "edit"))
+		return cmd_edit(argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "dump") && strcmp(argv[1], "lint"))) {
 		fputs(usage, stderr);
 		return EXIT_UNUSABLE;

@@ -7,6 +7,7 @@
 
 #include <ioguard/acpi.h>
 #include <ioguard/dmar.h>
+#include <ioguard/dmar_edit.h>
 #include <ioguard/error.h>
 #include <ioguard/ivrs.h>
 #include <ioguard/lint.h>
