@@ -253,8 +253,9 @@ static const struct explanation table[] = {
 	{"DMAR-RMRR-WIDTH", "warning", "an RMRR reaches beyond the host address width",
 	 "The RMRR ends above the highest address the DMAR's host address width allows.",
 	 "Linux does not compare RMRRs with the DMAR width; the region must fit the address "
-	 "width of the device's domain, which follows the unit's capabilities. A region beyond "
-	 "it cannot be identity-mapped, and setting up the device's domain fails.",
+	 "width of the device's domain, which follows the unit's capabilities. If it lies "
+	 "beyond that too, it cannot be identity-mapped (\"iommu width ... is not sufficient "
+	 "for the mapped address\") and setting up the device's domain fails.",
 	 "Update the firmware, or drop the RMRR (`--drop-rmrr N`) if the device does not need "
 	 "it."},
 	{"DMAR-RMRR-NO-SCOPE", "warning", "an RMRR names no device",
@@ -347,9 +348,10 @@ static const struct explanation table[] = {
 	 "ivrs_ioapic[ID]=BB:DD.F), the IOAPIC id from the MADT; or update the firmware."},
 	{"IVRS-IVHD-BASE-ZERO", "error", "an IOMMU's base address is zero",
 	 "An IVHD gives the physical address of its IOMMU's registers; zero is never one.",
-	 "Linux maps the registers at the address given without checking it. At 0 the region is "
-	 "RAM: reserving it fails (\"Can not reserve memory region\") and the AMD IOMMU "
-	 "initialisation stops: no AMD IOMMU at all.",
+	 "Linux maps the registers at the address given without checking it. At 0 the region "
+	 "belongs to RAM or firmware, so reserving it normally fails (\"Can not reserve memory "
+	 "region ... This is a BIOS bug\") and the AMD IOMMU initialisation stops: no AMD "
+	 "IOMMU at all.",
 	 "Update the firmware."},
 	{"IVRS-IVHD-BASE-UNALIGNED", "error", "an IOMMU's base address is not 16 KiB aligned",
 	 "The IOMMU's base address register holds bits 63:14: the registers start on a 16 KiB "
@@ -362,8 +364,9 @@ static const struct explanation table[] = {
 	 "pick the newest type it knows; two IVHDs of one type with the same device id or base "
 	 "describe one IOMMU twice.",
 	 "Linux sets up one IOMMU per IVHD of the type it uses: the same hardware twice. With the "
-	 "same base, reserving its registers the second time fails and the AMD IOMMU "
-	 "initialisation stops; with the same device id, two IOMMUs claim one PCI function.",
+	 "same base, reserving its registers the second time fails (\"Can not reserve memory "
+	 "region\") and the AMD IOMMU initialisation stops; with the same device id, two "
+	 "IOMMUs claim one PCI function.",
 	 "Update the firmware."},
 	{"IVRS-RANGE-UNTERMINATED", "warning", "a start of range without an end of range",
 	 "Device ranges are a start entry (type 3, 42h or 43h) followed by an end entry (type "
