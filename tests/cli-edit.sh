@@ -85,13 +85,17 @@ expect 2 err "expected intr-remap" -- edit "$dmar" -o "$work/x.aml" --set-flag b
 expect 2 err "only the defined DMAR flags can be set" -- edit "$dmar" -o "$work/x.aml" --set-flag reserved
 rm -f "$work/x.aml"
 # A second INCLUDE_PCI_ALL unit in segment 0 is a lint error the input has not.
-expect 2 err "refused: the output has DMAR-DRHD-INCLUDE-ALL-MULTIPLE" -- edit "$dmar" -o "$work/x.aml" --drhd 0 --set-include-all
+expect 2 err "refused: the output has 1 more DMAR-DRHD-INCLUDE-ALL-MULTIPLE" -- edit "$dmar" -o "$work/x.aml" --drhd 0 --set-include-all
 if [ -e "$work/x.aml" ]; then
 	echo "cli-edit: FAIL: a refused edit wrote its output"
 	fail=$((fail + 1))
 fi
-expect 0 err "warning: the output has DMAR-DRHD-INCLUDE-ALL-MULTIPLE" -- edit "$dmar" -o "$work/x.aml" --drhd 0 --set-include-all --force
+expect 0 err "warning: the output has 1 more DMAR-DRHD-INCLUDE-ALL-MULTIPLE" -- edit "$dmar" -o "$work/x.aml" --drhd 0 --set-include-all --force
 expect 1 out "DMAR-DRHD-INCLUDE-ALL-MULTIPLE" -- lint "$work/x.aml"
+# An input with that error: the same error once more (segment 1) is refused too,
+# an edit that brings none is not.
+expect 2 err "refused: the output has 1 more DMAR-DRHD-INCLUDE-ALL-MULTIPLE" -- edit "$work/x.aml" -o "$work/y.aml" --drhd 2 --set-include-all
+expect 0 out "bytes written" -- edit "$work/x.aml" -o "$work/y.aml" --drop-rmrr all
 # A wrong checksum: refused, or fixed with --force.
 python3 -c "import sys; d=bytearray(open(sys.argv[1],'rb').read()); d[9]^=1; open(sys.argv[2],'wb').write(d)" "$dmar" "$work/badsum.aml"
 expect 2 err "(--force fixes a checksum)" -- edit "$work/badsum.aml" -o "$work/x.aml"

@@ -7,7 +7,7 @@
  * RMRR's device scopes and INCLUDE_PCI_ALL changed. Edits apply in command
  * line order, each to the table the previous one left. The input must
  * validate; the output is validated again and linted, and an output with
- * lint errors the input did not have is refused unless --force.
+ * more lint errors of some id than the input had is refused unless --force.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,7 +58,7 @@ static const char usage[] =
 	"  --set-include-all, --clear-include-all\n"
 	"                          the selected DRHD's INCLUDE_PCI_ALL flag\n"
 	"  --force                 accept an input whose only fault is its\n"
-	"                          checksum; write an output with lint errors\n"
+	"                          checksum; write an output with new lint errors\n"
 	"\n"
 	"DMAR only: IVRS tables are not edited. Exit status: 0 written; 2 bad\n"
 	"usage, an input that does not validate, an edit that matches nothing,\n"
@@ -621,32 +621,38 @@ static int apply(struct editor *ed, const struct op *op)
 	return EXIT_UNUSABLE;
 }
 
-/* The lint ids of severity error a table has. */
+/* How many findings of each id of severity error or warning a table has. */
 struct ids {
 	const char *id[MAX_IDS];
+	unsigned count[MAX_IDS];
+	int error[MAX_IDS];
 	unsigned n;
-	unsigned warnings;
-	const char *warning_id[MAX_IDS];
-	unsigned nw;
 };
 
-static int has_id(const char *const *list, unsigned n, const char *id)
+static unsigned count_of(const struct ids *ids, const char *id)
 {
-	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(list[i], id))
-			return 1;
+	for (unsigned i = 0; i < ids->n; i++)
+		if (!strcmp(ids->id[i], id))
+			return ids->count[i];
 	return 0;
 }
 
 static void collect(void *ctx, const struct iog_finding *f)
 {
 	struct ids *ids = ctx;
+	unsigned i;
 
-	if (f->severity == IOG_SEV_ERROR && ids->n < MAX_IDS && !has_id(ids->id, ids->n, f->id))
+	if (f->severity == IOG_SEV_INFO)
+		return;
+	for (i = 0; i < ids->n && strcmp(ids->id[i], f->id); i++)
+		;
+	if (i == ids->n) {
+		if (i == MAX_IDS)
+			return;
 		ids->id[ids->n++] = f->id;
-	if (f->severity == IOG_SEV_WARNING && ids->nw < MAX_IDS &&
-	    !has_id(ids->warning_id, ids->nw, f->id))
-		ids->warning_id[ids->nw++] = f->id;
+		ids->error[i] = f->severity == IOG_SEV_ERROR;
+	}
+	ids->count[i]++;
 }
 
 static uint8_t *read_all(const char *path, size_t *len)
@@ -782,17 +788,25 @@ int cmd_edit(int argc, char **argv)
 		goto done;
 	}
 	iog_lint_dmar(ed.e.buf, ed.e.len, collect, &after);
-	for (unsigned i = 0; i < after.nw; i++)
-		if (!has_id(before.warning_id, before.nw, after.warning_id[i]))
-			fprintf(stderr,
-				"ioguard edit: note: the output has %s (ioguard explain %s)\n",
-				after.warning_id[i], after.warning_id[i]);
+	/* Findings the edit brought: errors refuse the output, warnings are noted. */
 	for (unsigned i = 0; i < after.n; i++) {
-		if (has_id(before.id, before.n, after.id[i]))
+		const char *id = after.id[i];
+		unsigned was = count_of(&before, id);
+		unsigned more = after.count[i] > was ? after.count[i] - was : 0;
+
+		if (!more)
 			continue;
-		fprintf(stderr, "ioguard edit: %s: the output has %s (ioguard explain %s)\n",
-			force ? "warning" : "refused", after.id[i], after.id[i]);
-		refused = 1;
+		if (!after.error[i])
+			fprintf(stderr,
+				"ioguard edit: note: the output has %u more %s (ioguard "
+				"explain %s)\n",
+				more, id, id);
+		else
+			fprintf(stderr,
+				"ioguard edit: %s: the output has %u more %s (ioguard explain "
+				"%s)\n",
+				force ? "warning" : "refused", more, id, id);
+		refused |= after.error[i];
 	}
 	if (refused && !force) {
 		fputs("ioguard edit: nothing written (--force writes it anyway)\n", stderr);
