@@ -10,6 +10,7 @@
 #include <ioguard/dmar_edit.h>
 #include <ioguard/error.h>
 #include <ioguard/ivrs.h>
+#include <ioguard/ivrs_edit.h>
 #include <ioguard/lint.h>
 #include <ioguard/pci.h>
 #include <ioguard/platform.h>
