@@ -72,7 +72,11 @@ PY
 expect 0 out "usage: ioguard edit IN -o OUT" -- edit --help
 expect 2 err "usage: ioguard edit" -- edit "$dmar"
 expect 2 err "unknown option --frobnicate" -- edit "$dmar" -o "$work/x.aml" --frobnicate
-expect 2 err "only DMARs can be edited" -- edit "$ivrs" -o "$work/x.aml"
+expect 2 err "a DMAR edit; the input is an IVRS" -- edit "$ivrs" -o "$work/x.aml" --drop-rmrr all
+expect 2 err "an IVRS edit; the input is a DMAR" -- edit "$dmar" -o "$work/x.aml" --drop-ivmd all
+expect 2 err "there is no such IVMD" -- edit "$fixtures/ivrs-multi.aml" -o "$work/x.aml" --drop-ivmd 3
+expect 0 out "dropped an IVMD (type 22h, 0x9f000000, 0x10000 bytes)" -- edit "$fixtures/ivrs-multi.aml" -o "$work/x.aml" --drop-ivmd 0x9f000000
+expect 0 out "IVRS, 344 bytes, valid" -- dump "$work/x.aml"
 expect 2 err "No such file" -- edit "$work/missing.aml" -o "$work/x.aml"
 expect 2 err "there is no such RMRR" -- edit "$dmar" -o "$work/x.aml" --drop-rmrr 9
 expect 2 err "no RMRR matches" -- edit "$dmar" -o "$work/x.aml" --drop-rmrr 0x1000
@@ -102,6 +106,12 @@ expect 2 err "(--force fixes a checksum)" -- edit "$work/badsum.aml" -o "$work/x
 expect 0 err "checksum was wrong; fixed" -- edit "$work/badsum.aml" -o "$work/fixed.aml" --force
 if ! cmp -s "$dmar" "$work/fixed.aml"; then
 	echo "cli-edit: FAIL: --force did not restore the fixture's checksum"
+	fail=$((fail + 1))
+fi
+python3 -c "import sys; d=bytearray(open(sys.argv[1],'rb').read()); d[9]^=1; open(sys.argv[2],'wb').write(d)" "$ivrs" "$work/badsum-ivrs.aml"
+expect 0 err "checksum was wrong; fixed" -- edit "$work/badsum-ivrs.aml" -o "$work/fixed-ivrs.aml" --force
+if ! cmp -s "$ivrs" "$work/fixed-ivrs.aml"; then
+	echo "cli-edit: FAIL: --force did not restore the IVRS fixture's checksum"
 	fail=$((fail + 1))
 fi
 # Standard output carries the table alone; the account goes to stderr.

@@ -11,6 +11,9 @@ the input byte for byte; dropping every RMRR and clearing
 DMA_CTRL_PLATFORM_OPT_IN gives a table iasl -d decodes without complaint,
 with the same structures as the input less its RMRRs and the flag cleared,
 and that `ioguard dump` reads back as valid.
+
+Part 3: the IVRS edit (--drop-ivmd) on a fixture and every real IVRS, the
+same way.
 """
 import argparse
 import glob
@@ -234,6 +237,68 @@ def real_tables(a, work):
     return len(paths), rmrrs
 
 
+def ivrs_tables(a, work):
+    """The IVRS edit, --drop-ivmd: the fixture with its three IVMDs, then every real IVRS."""
+    fx = os.path.join(a.fixtures, "ivrs-multi.aml")
+    idir = os.path.join(work, "ivrs")
+    shutil.rmtree(idir, ignore_errors=True)
+    os.makedirs(idir)
+    shutil.copy(fx, os.path.join(idir, "fx-input.aml"))
+    out = os.path.join(idir, "fx-drop1.aml")
+    rc, text = edit(a.tool, [fx, "-o", out, "--drop-ivmd", "1"])
+    check(rc == 0, "drop-ivmd 1 exited %d: %s" % (rc, text.strip()))
+    iasl(a.iasl, [out, os.path.join(idir, "fx-input.aml")], idir)
+    din, dout = Dsl(os.path.join(idir, "fx-input.dsl")), Dsl(out[:-4] + ".dsl")
+    ivmd = [s for s in dout.subtables if 0x20 <= s["type"] <= 0x22]
+    check([s["type"] for s in din.subtables] == [0x10, 0x11, 0x20, 0x21, 0x22] and
+          [(s["type"], s["fields"].get("Start Address")) for s in ivmd] ==
+          [(0x20, "000000009D000000"), (0x22, "000000009F000000")] and not dout.problems,
+          "drop-ivmd 1: iasl shows %s" % [(s["type"], s["fields"]) for s in ivmd])
+
+    paths = sorted(glob.glob(os.path.join(a.shared, "ivrs", "*")))
+    if not paths:
+        return 0, 0
+
+    def one(i):
+        same = os.path.join(idir, "same-%03d.dat" % i)
+        shutil.copy(paths[i], os.path.join(idir, "in-%03d.dat" % i))
+        return (edit(a.tool, [paths[i], "-o", same]),
+                edit(a.tool, [paths[i], "-o", os.path.join(idir, "out-%03d.dat" % i),
+                              "--drop-ivmd", "all"]))
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(one, range(len(paths))))
+    for i, (r1, r2) in enumerate(results):
+        name = os.path.basename(paths[i])
+        check(r1[0] == 0 and r2[0] == 0, "%s: edits exited %d, %d: %s" %
+              (name, r1[0], r2[0], (r1[1] + r2[1]).strip()))
+        with open(paths[i], "rb") as f, open(os.path.join(idir, "same-%03d.dat" % i), "rb") as g:
+            check(f.read() == g.read(), "%s: identity edit changed bytes" % name)
+    files = sorted(glob.glob(os.path.join(idir, "in-*.dat")) +
+                   glob.glob(os.path.join(idir, "out-*.dat")))
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(lambda b: iasl(a.iasl, b, idir), [files[k::2] for k in range(2)]))
+    outs = [os.path.join(idir, "out-%03d.dat" % i) for i in range(len(paths))]
+    rc, tables = dump_json(a.tool, outs)
+    check(rc == 0, "ioguard dump of the edited IVRS tables exited %d" % rc)
+    ivmds = 0
+    for i, p in enumerate(paths):
+        name = os.path.basename(p)
+        din = Dsl(os.path.join(idir, "in-%03d.dsl" % i))
+        dout = Dsl(os.path.join(idir, "out-%03d.dsl" % i))
+        keep = [(s["type"], s["fields"]) for s in din.subtables if not 0x20 <= s["type"] <= 0x22]
+        ivmds += len(din.subtables) - len(keep)
+        check(not dout.problems and dout.unknown == din.unknown,
+              "%s: iasl -d on the edit: %s" % (name, dout.problems[:3]))
+        check([(s["type"], s["fields"]) for s in dout.subtables] == keep,
+              "%s: iasl's view of the edit is not the input without its IVMDs" % name)
+        t = tables[i]
+        check(t.get("checksum_ok") is True and
+              not [b for b in t["blocks"] if 0x20 <= num(b["type"]) <= 0x22],
+              "%s: ioguard dump of the edit disagrees" % name)
+    return len(paths), ivmds
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tool", required=True)
@@ -246,9 +311,11 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     fixture_edits(a, a.work)
     n, rmrrs = real_tables(a, a.work)
+    ni, ivmds = ivrs_tables(a, a.work)
     print("edit-xcheck: %d checks passed, %d failed; %d real DMARs: identity edits byte for "
-          "byte, %d RMRRs dropped and opt-in cleared, each output read back by iasl -d and "
-          "ioguard dump" % (passes, len(fails), n, rmrrs))
+          "byte, %d RMRRs dropped and opt-in cleared; %d real IVRS: identity, %d IVMDs "
+          "dropped (as iasl decodes them); each output read back by iasl -d and ioguard dump"
+          % (passes, len(fails), n, rmrrs, ni, ivmds))
     return 1 if fails else 0
 
 

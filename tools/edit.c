@@ -4,7 +4,8 @@
  *
  * Rewrites a DMAR with the library's editor (iog_dmar_edit_*): RMRRs dropped
  * or added, header flags set or cleared, structures dropped, a DRHD's or
- * RMRR's device scopes and INCLUDE_PCI_ALL changed. Edits apply in command
+ * RMRR's device scopes and INCLUDE_PCI_ALL changed; or an IVRS with IVMDs
+ * dropped (iog_ivrs_edit_*). Edits apply in command
  * line order, each to the table the previous one left. The input must
  * validate; the output is validated again and linted, and an output with
  * more lint errors of some id than the input had is refused unless --force.
@@ -17,6 +18,8 @@
 #include <ioguard/acpi.h>
 #include <ioguard/dmar.h>
 #include <ioguard/dmar_edit.h>
+#include <ioguard/ivrs.h>
+#include <ioguard/ivrs_edit.h>
 #include <ioguard/lint.h>
 
 #include "edit.h"
@@ -29,8 +32,8 @@
 static const char usage[] =
 	"usage: ioguard edit IN -o OUT [EDIT...] [--force]\n"
 	"\n"
-	"Writes the DMAR in IN to OUT (binary, length and checksum right) with\n"
-	"the EDITs applied in order, each to the table the previous one left.\n"
+	"Writes the DMAR or IVRS in IN to OUT (binary, length and checksum right)\n"
+	"with the EDITs applied in order, each to the table the previous one left.\n"
 	"DEV is [SEG:]BB:DD.F[/DD.F...] in hex (a path of more than one hop\n"
 	"goes through bridges); N counts structures of a type from 0 in table\n"
 	"order, as `ioguard dump` lists them.\n"
@@ -57,12 +60,15 @@ static const char usage[] =
 	"  --remove-scope M|DEV    remove the Mth scope, or the scope naming DEV\n"
 	"  --set-include-all, --clear-include-all\n"
 	"                          the selected DRHD's INCLUDE_PCI_ALL flag\n"
+	"  --drop-ivmd all|N|0xSTART\n"
+	"                          IVRS: drop every IVMD, the Nth, or those whose\n"
+	"                          memory block starts at START\n"
 	"  --force                 accept an input whose only fault is its\n"
 	"                          checksum; write an output with new lint errors\n"
 	"\n"
-	"DMAR only: IVRS tables are not edited. Exit status: 0 written; 2 bad\n"
-	"usage, an input that does not validate, an edit that matches nothing,\n"
-	"or an output refused.\n";
+	"An IVRS takes --drop-ivmd only; a DMAR all the others. Exit status:\n"
+	"0 written; 2 bad usage, an input that does not validate, an edit that\n"
+	"matches nothing, or an output refused.\n";
 
 enum op_kind {
 	OP_DROP_RMRR,
@@ -76,6 +82,7 @@ enum op_kind {
 	OP_REMOVE_SCOPE,
 	OP_SET_INCLUDE_ALL,
 	OP_CLEAR_INCLUDE_ALL,
+	OP_DROP_IVMD,
 };
 
 static const struct {
@@ -94,6 +101,7 @@ static const struct {
 	{"--remove-scope", OP_REMOVE_SCOPE, 1},
 	{"--set-include-all", OP_SET_INCLUDE_ALL, 0},
 	{"--clear-include-all", OP_CLEAR_INCLUDE_ALL, 0},
+	{"--drop-ivmd", OP_DROP_IVMD, 1},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -617,6 +625,7 @@ static int apply(struct editor *ed, const struct op *op)
 	case OP_REMOVE_SCOPE: return scope_edit(ed, op);
 	case OP_SET_INCLUDE_ALL: return include_all(ed, op, 1);
 	case OP_CLEAR_INCLUDE_ALL: return include_all(ed, op, 0);
+	case OP_DROP_IVMD: break;
 	}
 	return EXIT_UNUSABLE;
 }
@@ -689,18 +698,145 @@ static int write_all(const char *path, const uint8_t *buf, size_t len)
 	return ok ? 0 : -1;
 }
 
+/* --drop-ivmd all|N|0xSTART on an IVRS. */
+static int drop_ivmd(struct iog_ivrs_edit *e, FILE *log, const struct op *op)
+{
+	struct iog_ivrs_block b;
+	struct iog_diag d = {0};
+	unsigned index, dropped = 0;
+	uint64_t start = 0;
+	int all = !strcmp(op->arg, "all"), by_index = !parse_index(op->arg, &index);
+	long off;
+
+	if (!all && !by_index &&
+	    (!is_address(op->arg) || parse_hex(op->arg, strlen(op->arg), ~0ull, &start)))
+		return fail(op, "expected all, an index or 0xSTART");
+	for (unsigned i = by_index ? index : 0; (off = iog_ivrs_edit_find(e, 1, 0, i)) >= 0;) {
+		iog_ivrs_block_get(e->buf, e->len, off, &b, NULL);
+		if (!all && !by_index && b.start != start) {
+			i++;
+			continue;
+		}
+		if (iog_ivrs_edit_remove(e, off, &d))
+			return diag_fail(op, &d);
+		fprintf(log, "  dropped an IVMD (type %02xh, %#llx, %#llx bytes)\n", b.type,
+			(unsigned long long)b.start, (unsigned long long)b.mem_length);
+		dropped++;
+		if (by_index)
+			break;
+	}
+	if (!dropped && all)
+		fprintf(log, "  no IVMD to drop\n");
+	else if (!dropped)
+		return fail(op, by_index ? "there is no such IVMD" : "no IVMD starts there");
+	return 0;
+}
+
+static long edit_dmar(FILE *log, const struct op *ops, unsigned nops, unsigned nadd,
+		      const uint8_t *src, size_t len, uint8_t **out)
+{
+	struct editor ed = {.log = log};
+	struct iog_diag d = {0};
+	/* Room for what the adds may bring: a structure is at most 64 KiB. */
+	size_t cap = len + 0x10000u * (nadd + 1u);
+	long outlen;
+
+	*out = malloc(cap);
+	if (!*out || iog_dmar_edit_begin(&ed.e, *out, cap, src, len, &d)) {
+		fprintf(stderr, "ioguard edit: %s\n", *out ? d.reason : "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < nops; i++) {
+		if (ops[i].kind == OP_DROP_IVMD)
+			return fail(&ops[i], "an IVRS edit; the input is a DMAR"), -1;
+		if (apply(&ed, &ops[i]))
+			return -1;
+	}
+	outlen = iog_dmar_edit_finish(&ed.e, &d);
+	if (outlen < 0)
+		fprintf(stderr, "ioguard edit: the edited table does not validate: %s at 0x%llx\n",
+			d.reason, (unsigned long long)d.offset);
+	return outlen;
+}
+
+static long edit_ivrs(FILE *log, const struct op *ops, unsigned nops, const uint8_t *src,
+		      size_t len, uint8_t **out)
+{
+	struct iog_ivrs_edit e;
+	struct iog_diag d = {0};
+	long outlen;
+
+	*out = malloc(len);
+	if (!*out || iog_ivrs_edit_begin(&e, *out, len, src, len, &d)) {
+		fprintf(stderr, "ioguard edit: %s\n", *out ? d.reason : "out of memory");
+		return -1;
+	}
+	for (unsigned i = 0; i < nops; i++) {
+		if (ops[i].kind != OP_DROP_IVMD)
+			return fail(&ops[i], "a DMAR edit; the input is an IVRS (--drop-ivmd is "
+					     "the IVRS edit)"),
+			       -1;
+		if (drop_ivmd(&e, log, &ops[i]))
+			return -1;
+	}
+	outlen = iog_ivrs_edit_finish(&e, &d);
+	if (outlen < 0)
+		fprintf(stderr, "ioguard edit: the edited table does not validate: %s at 0x%llx\n",
+			d.reason, (unsigned long long)d.offset);
+	return outlen;
+}
+
+/* Findings the edit brought: errors refuse the output (1), warnings are noted. */
+static int lint_gate(int ivrs, const uint8_t *in, size_t inlen, const uint8_t *out, size_t outlen,
+		     int force)
+{
+	struct ids before = {0}, after = {0};
+	int refused = 0;
+
+	if (ivrs) {
+		iog_lint_ivrs(in, inlen, collect, &before);
+		iog_lint_ivrs(out, outlen, collect, &after);
+	} else {
+		iog_lint_dmar(in, inlen, collect, &before);
+		iog_lint_dmar(out, outlen, collect, &after);
+	}
+	for (unsigned i = 0; i < after.n; i++) {
+		const char *id = after.id[i];
+		unsigned was = count_of(&before, id);
+		unsigned more = after.count[i] > was ? after.count[i] - was : 0;
+
+		if (!more)
+			continue;
+		if (!after.error[i])
+			fprintf(stderr,
+				"ioguard edit: note: the output has %u more %s (ioguard "
+				"explain %s)\n",
+				more, id, id);
+		else
+			fprintf(stderr,
+				"ioguard edit: %s: the output has %u more %s (ioguard explain "
+				"%s)\n",
+				force ? "warning" : "refused", more, id, id);
+		refused |= after.error[i];
+	}
+	if (refused && !force) {
+		fputs("ioguard edit: nothing written (--force writes it anyway)\n", stderr);
+		return 1;
+	}
+	return 0;
+}
+
 int cmd_edit(int argc, char **argv)
 {
-	const char *in = NULL, *out = NULL;
+	const char *in = NULL, *out = NULL, *sig;
 	struct op *ops = calloc((size_t)argc, sizeof(*ops));
-	struct editor ed = {0};
 	struct iog_diag d = {0};
-	struct ids before = {0}, after = {0};
 	unsigned nops = 0, nadd = 0;
 	uint8_t *src = NULL, *buf = NULL;
-	size_t len, cap;
-	int force = 0, refused = 0, status = EXIT_UNUSABLE, err;
+	size_t len;
+	int force = 0, status = EXIT_UNUSABLE, err, ivrs;
 	long outlen;
+	FILE *log;
 
 	if (!ops)
 		return EXIT_UNUSABLE;
@@ -746,77 +882,39 @@ int cmd_edit(int argc, char **argv)
 	}
 	if (!in || !out)
 		goto usage;
-	ed.log = strcmp(out, "-") ? stdout : stderr;
+	log = strcmp(out, "-") ? stdout : stderr;
 
 	src = read_all(in, &len);
 	if (!src) {
 		fprintf(stderr, "ioguard edit: %s: %s\n", in, strerror(errno));
 		goto done;
 	}
-	if (len >= 4 && !memcmp(src, "IVRS", 4)) {
-		fprintf(stderr, "ioguard edit: %s: an IVRS; only DMARs can be edited\n", in);
-		goto done;
-	}
-	err = iog_dmar_check(src, len, NULL, &d);
+	ivrs = len >= 4 && !memcmp(src, "IVRS", 4);
+	sig = ivrs ? "IVRS" : "DMAR";
+	err = ivrs ? iog_ivrs_check(src, len, NULL, &d) : iog_dmar_check(src, len, NULL, &d);
 	if (err == IOG_ECHECKSUM && force && !iog_acpi_fix_checksum(src, len)) {
 		fprintf(stderr, "ioguard edit: %s: checksum was wrong; fixed (--force)\n", in);
-		err = iog_dmar_check(src, len, NULL, &d);
+		err = ivrs ? iog_ivrs_check(src, len, NULL, &d)
+			   : iog_dmar_check(src, len, NULL, &d);
 	}
 	if (err) {
-		fprintf(stderr, "ioguard edit: %s: not a valid DMAR: %s at offset 0x%llx%s\n", in,
+		fprintf(stderr,
+			"ioguard edit: %s: not a valid DMAR or IVRS: %s at offset 0x%llx%s\n", in,
 			d.reason, (unsigned long long)d.offset,
 			err == IOG_ECHECKSUM ? " (--force fixes a checksum)" : "");
 		goto done;
 	}
-	iog_lint_dmar(src, len, collect, &before);
-
-	/* Room for what the adds may bring: a structure is at most 64 KiB. */
-	cap = len + 0x10000u * (nadd + 1u);
-	buf = malloc(cap);
-	if (!buf || iog_dmar_edit_begin(&ed.e, buf, cap, src, len, &d)) {
-		fprintf(stderr, "ioguard edit: %s: %s\n", in, buf ? d.reason : "out of memory");
+	fprintf(log, "%s: %s, %u bytes\n", in, sig,
+		(unsigned)(src[4] | src[5] << 8 | src[6] << 16 | (unsigned)src[7] << 24));
+	outlen = ivrs ? edit_ivrs(log, ops, nops, src, len, &buf)
+		      : edit_dmar(log, ops, nops, nadd, src, len, &buf);
+	if (outlen < 0 || lint_gate(ivrs, src, len, buf, (size_t)outlen, force))
 		goto done;
-	}
-	fprintf(ed.log, "%s: DMAR, %zu bytes\n", in, ed.e.len);
-	for (unsigned i = 0; i < nops; i++)
-		if (apply(&ed, &ops[i]))
-			goto done;
-	outlen = iog_dmar_edit_finish(&ed.e, &d);
-	if (outlen < 0) {
-		fprintf(stderr, "ioguard edit: the edited table does not validate: %s at 0x%llx\n",
-			d.reason, (unsigned long long)d.offset);
-		goto done;
-	}
-	iog_lint_dmar(ed.e.buf, ed.e.len, collect, &after);
-	/* Findings the edit brought: errors refuse the output, warnings are noted. */
-	for (unsigned i = 0; i < after.n; i++) {
-		const char *id = after.id[i];
-		unsigned was = count_of(&before, id);
-		unsigned more = after.count[i] > was ? after.count[i] - was : 0;
-
-		if (!more)
-			continue;
-		if (!after.error[i])
-			fprintf(stderr,
-				"ioguard edit: note: the output has %u more %s (ioguard "
-				"explain %s)\n",
-				more, id, id);
-		else
-			fprintf(stderr,
-				"ioguard edit: %s: the output has %u more %s (ioguard explain "
-				"%s)\n",
-				force ? "warning" : "refused", more, id, id);
-		refused |= after.error[i];
-	}
-	if (refused && !force) {
-		fputs("ioguard edit: nothing written (--force writes it anyway)\n", stderr);
-		goto done;
-	}
-	if (write_all(out, ed.e.buf, (size_t)outlen)) {
+	if (write_all(out, buf, (size_t)outlen)) {
 		fprintf(stderr, "ioguard edit: %s: %s\n", out, strerror(errno));
 		goto done;
 	}
-	fprintf(ed.log, "%s: DMAR, %ld bytes written\n", strcmp(out, "-") ? out : "(stdout)",
+	fprintf(log, "%s: %s, %ld bytes written\n", strcmp(out, "-") ? out : "(stdout)", sig,
 		outlen);
 	status = 0;
 	goto done;

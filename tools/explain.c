@@ -321,8 +321,9 @@ static const struct explanation table[] = {
 	 "Linux's AMD IOMMU driver checks the IVRS checksum itself: a wrong one makes it print "
 	 "\"IVRS invalid checksum\" and give up. No AMD IOMMU: no DMA remapping, no interrupt "
 	 "remapping.",
-	 "Take a fresh copy (a damaged copy is the usual cause); otherwise update the firmware. "
-	 "`ioguard edit` edits DMARs only."},
+	 "Take a fresh copy (a damaged copy is the usual cause). If the firmware's own table is "
+	 "wrong and its blocks are sound, `ioguard edit --force IN -o OUT` writes it back with "
+	 "the checksum fixed; the lasting fix is a firmware update."},
 	{"IVRS-MALFORMED", "error", "a block or device entry does not fit",
 	 "A length field is impossible: an IVHD or IVMD block is shorter than its header, runs "
 	 "past the end of the table, or a device entry runs past its block. The message and "
@@ -425,23 +426,24 @@ static const struct explanation table[] = {
 	 "has length 0.",
 	 "Linux records a unity mapping of no pages: nothing is mapped. Harmless unless a device "
 	 "needed the memory firmware meant.",
-	 "Update the firmware."},
+	 "Drop it: `ioguard edit IN -o OUT --drop-ivmd N` (N counts IVMDs from 0)."},
 	{"IVRS-IVMD-UNALIGNED", "warning", "an IVMD's start or length is not 4 KiB aligned",
 	 "IVMD blocks are whole pages: start and length are multiples of 4 KiB.",
 	 "Linux rounds the start up to the next page and the length up to whole pages: the first "
 	 "partial page is not mapped for the device, and up to a page beyond the intended end "
 	 "is.",
-	 "Update the firmware."},
+	 "Update the firmware. If the device does not need the region, `ioguard edit IN -o OUT "
+	 "--drop-ivmd N` removes it."},
 	{"IVRS-IVMD-WRAP", "error", "an IVMD memory block wraps past the top of the address space",
 	 "Start plus length exceeds 2^64.",
 	 "Linux computes the end without a check; it wraps below the start, and the unity "
 	 "mapping made of it is empty or wrong.",
-	 "Update the firmware."},
+	 "Update the firmware, or drop the IVMD: `ioguard edit IN -o OUT --drop-ivmd N`."},
 	{"IVRS-IVMD-RANGE-INVERTED", "error", "an IVMD device range ends below its start",
 	 "An IVMD of type 22h applies to a range of device ids; the end id is below the start.",
 	 "Linux records the range as given; no device falls inside it, so the memory is mapped "
 	 "for none of the devices firmware meant.",
-	 "Update the firmware."},
+	 "Update the firmware, or drop the IVMD: `ioguard edit IN -o OUT --drop-ivmd N`."},
 	{"IVRS-BLOCK-UNKNOWN", "info", "a block type is unknown and skipped",
 	 "A block of a type this tool does not know; newer specifications may define it.",
 	 "Linux skips block types it does not use. Of the IVHD types it uses only one: the "
