@@ -57,10 +57,14 @@ xargs "$tool" lint --json <"$work/files" >"$work/lint.json" 2>/dev/null
 if python3 - "$work/ids" "$work/lint.json" <<'PY'; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 import json, sys
 known = {l.split()[0]: l.split()[1] for l in open(sys.argv[1])}
-seen = {}
-for t in json.load(open(sys.argv[2]))["tables"]:
-    for f in t.get("findings", []):
-        seen[f["id"]] = f["severity"]
+seen, text, at = {}, open(sys.argv[2]).read(), 0
+dec = json.JSONDecoder()
+while text[at:].strip():  # xargs may have split the files over several runs
+    doc, end = dec.raw_decode(text[at:].lstrip())
+    at = len(text) - len(text[at:].lstrip()) + end
+    for t in doc["tables"]:
+        for f in t.get("findings", []):
+            seen[f["id"]] = f["severity"]
 bad = {i: s for i, s in seen.items() if known.get(i) != s}
 if bad:
     print("cli-edit: FAIL: lint ids whose explain entry is missing or has another severity: %s" % bad)
