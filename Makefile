@@ -80,7 +80,7 @@ SAN_TOOL := $(BUILD)/san/ioguard
 DEPS_STAMP := $(BUILD)/.deps-ok
 
 .PHONY: all deps lib tool tables tests test unit real-dmar bench cli plan plan-guest docs-check install-check format-check xcheck fuzz fuzz-short \
-	freestanding-check clang-check tool-check run install uninstall clean format
+	freestanding-check clang-check tool-check run install uninstall clean format man
 
 all: lib $(FS_LIB) tool tables tests $(BENCH_BIN) $(KERNEL)
 
@@ -181,14 +181,23 @@ $(REAL_FULL): tests/unit/test_shield_real.c $(UNIT_HELPER_SRC) $(MODEL_SRC) $(LI
 real-dmar: $(REAL_FULL)
 	@IOG_SHARED=$(SHARED) IOG_REAL_FULL=1 $(REAL_FULL)
 
-# The tool's exit codes, partial decoding, JSON and fallback (sanitized build).
+# The tool's exit codes, partial decoding, JSON and fallback (sanitized build);
+# explain and edit, edited tables read back by iasl -d and the tool.
 cli: $(SAN_TOOL) $(TABLES)
 	@sh tests/cli.sh $(SAN_TOOL) $(BUILD)/tables $(SHARED)/tables $(BUILD)/cli
+	@sh tests/cli-edit.sh $(SAN_TOOL) $(BUILD)/tables $(SHARED)/tables $(BUILD)/cli-edit $(IASL)
 
-# Every lint id documented in ioguard(1); no placeholder left in the docs.
-docs-check:
+# Every lint id documented in ioguard(1) and explained by `ioguard explain`,
+# the man page's LINT FINDINGS as explain prints them; no placeholder left.
+docs-check: $(TOOL)
 	@mkdir -p $(BUILD)
-	@sh tests/docs-check.sh $(BUILD)
+	@sh tests/docs-check.sh $(BUILD) $(TOOL)
+
+# Regenerates ioguard(1)'s LINT FINDINGS from the tool's explanations.
+man: $(TOOL)
+	@{ sed '/^\.\\" BEGIN LINT FINDINGS/q' docs/ioguard.1; $(TOOL) explain --man; \
+	  sed -n '/^\.\\" END LINT FINDINGS/,$$p' docs/ioguard.1; } >$(BUILD)/ioguard.1.new
+	@mv $(BUILD)/ioguard.1.new docs/ioguard.1
 
 # Every field of `ioguard dump --json` against ACPICA's `iasl -d`; acpidump text
 # of every table against its binary (and ACPICA's acpixtract); every 64-bit

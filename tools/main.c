@@ -5,6 +5,8 @@
  *   ioguard dump [--json] [--example | --tables DIR | FILE...]
  *   ioguard lint [--json] [--example | --tables DIR | FILE...]
  *   ioguard plan [--json] [--root DIR] [--save DIR] ... (tools/plan.c)
+ *   ioguard explain [ID...]       (explain.c)
+ *   ioguard edit IN -o OUT ...    (edit.c)
  *
  * Exit status: 0 clean, 1 lint findings (errors or warnings), 2 unusable
  * input (unreadable, none there, bad checksum, malformed) or bad usage.
@@ -23,6 +25,8 @@
 #include "dump_common.h"
 #include "dump_dmar.h"
 #include "dump_ivrs.h"
+#include "edit.h"
+#include "explain.h"
 #include "input.h"
 #include "out.h"
 #include "plan.h"
@@ -36,6 +40,8 @@ static const char usage[] =
 	"usage: ioguard dump [--json] [--example | --tables DIR | FILE...]\n"
 	"       ioguard lint [--json] [--example | --tables DIR | FILE...]\n"
 	"       ioguard plan [--json] [--root DIR] [--save DIR] (ioguard plan --help)\n"
+	"       ioguard explain [ID...]\n"
+	"       ioguard edit IN -o OUT [EDIT...]  (ioguard edit --help)\n"
 	"       ioguard --help | --version\n"
 	"\n"
 	"Decodes (dump) or checks for firmware bugs (lint) ACPI DMAR and IVRS tables.\n"
@@ -278,9 +284,12 @@ static int cmd_lint(struct out *o, const struct input *in)
 	}
 	out_end_obj(o);
 	if (!o->json)
-		fprintf(o->f, "  %u error(s), %u warning(s), %u info%s\n\n",
+		fprintf(o->f, "  %u error(s), %u warning(s), %u info%s%s\n\n",
 			ls.counts[IOG_SEV_ERROR], ls.counts[IOG_SEV_WARNING],
-			ls.counts[IOG_SEV_INFO], err ? "; the table is not usable as it is" : "");
+			ls.counts[IOG_SEV_INFO], err ? "; the table is not usable as it is" : "",
+			ls.counts[0] + ls.counts[1] + ls.counts[2]
+				? "\n  (ioguard explain ID: what a finding means and what to do)"
+				: "");
 	if (err)
 		return EXIT_UNUSABLE;
 	return ls.counts[IOG_SEV_ERROR] || ls.counts[IOG_SEV_WARNING] ? EXIT_FINDINGS : 0;
@@ -342,6 +351,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "plan"))
 		return cmd_plan(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "explain"))
+		return cmd_explain(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "edit"))
+		return cmd_edit(argc - 1, argv + 1);
 	if (argc < 2 || (strcmp(argv[1], "dump") && strcmp(argv[1], "lint"))) {
 		fputs(usage, stderr);
 		return EXIT_UNUSABLE;

@@ -7,8 +7,10 @@
 
 #include <ioguard/acpi.h>
 #include <ioguard/dmar.h>
+#include <ioguard/dmar_edit.h>
 #include <ioguard/error.h>
 #include <ioguard/ivrs.h>
+#include <ioguard/ivrs_edit.h>
 #include <ioguard/lint.h>
 #include <ioguard/pci.h>
 #include <ioguard/platform.h>

@@ -14,7 +14,7 @@ for bin in "$@"; do
 	rm -rf "$corpus"
 	mkdir -p "$corpus"
 	case $name in
-	fuzz_dmar)
+	fuzz_dmar | fuzz_dmar_edit)
 		for f in "$build"/tables/*.aml "$shared"/dmar/*.dat; do
 			[ -f "$f" ] && head -c 4 "$f" | grep -q DMAR && cp "$f" "$corpus/" || true
 		done ;;

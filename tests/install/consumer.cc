@@ -8,10 +8,12 @@
 #include <ioguard/acpi.h>
 #include <ioguard/amdvi.h>
 #include <ioguard/dmar.h>
+#include <ioguard/dmar_edit.h>
 #include <ioguard/error.h>
 #include <ioguard/hosted.h>
 #include <ioguard/ioguard.h>
 #include <ioguard/ivrs.h>
+#include <ioguard/ivrs_edit.h>
 #include <ioguard/lint.h>
 #include <ioguard/pci.h>
 #include <ioguard/platform.h>
