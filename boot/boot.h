@@ -19,6 +19,8 @@
 /* Linker symbols (boot/link.ld) and the boot stack (boot/entry.S). */
 extern char __image_start[], __image_end[];
 extern char boot_stack[], boot_stack_top[];
+/* The TSC when the loader entered _start (boot/entry.S). */
+extern uint64_t boot_entry_tsc;
 
 /* Called by boot/entry.S in long mode, on the boot stack. */
 void boot_main(uint32_t magic, uint32_t info_phys) __attribute__((noreturn));
@@ -26,7 +28,7 @@ void boot_main(uint32_t magic, uint32_t info_phys) __attribute__((noreturn));
 /* Loads an IDT whose 32 exception vectors report through the console. */
 void trap_init(void);
 
-/* Calibrates the TSC (PIT channel 2); time_ns() counts from this call. */
+/* Calibrates the TSC (PIT channel 2); time_ns() counts from kernel entry. */
 void time_init(void);
 /* The TSC frequency found by time_init, in Hz. */
 uint64_t time_tsc_hz(void);

@@ -64,6 +64,10 @@ _start:
 	cld
 	mov %eax, %esi /* magic, kept until boot_main */
 	mov %ebx, %ebp /* information structure */
+	/* The TSC at entry: time_ns() counts from here (boot/time.c). */
+	rdtsc
+	mov %eax, boot_entry_tsc
+	mov %edx, boot_entry_tsc + 4
 
 	/* Long mode present? Otherwise say so on COM1 and stop. */
 	mov $0x80000000, %eax
@@ -164,6 +168,11 @@ no_long_mode_msg:
 	.asciz "shield: this CPU has no long mode\r\n"
 
 	.section .data
+	.balign 8
+	.globl boot_entry_tsc
+boot_entry_tsc:
+	.quad 0
+
 	.balign 16
 boot_gdt:
 	.quad 0

@@ -75,7 +75,9 @@ void pci_write32(uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t off, uint32_
 uint16_t pci_read16(uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t off);
 void pci_write16(uint16_t seg, uint8_t bus, uint8_t devfn, uint16_t off, uint16_t v);
 
-/* Time: monotonic nanoseconds (TSC calibrated against the PIT at boot). */
+/* Time: monotonic nanoseconds since kernel entry (TSC calibrated against the PIT at boot). */
 uint64_t time_ns(void);
+/* How long the calibration took, in nanoseconds. */
+uint64_t time_calibration_ns(void);
 
 #endif

@@ -174,6 +174,16 @@ struct iog_shield {
 	uint64_t unreachable;		 /* bytes of memory map and RMRRs above some unit's reach */
 	struct iog_x2apic_report x2apic; /* when concealing: what the guest's interrupts risk */
 	struct iog_verify_report report; /* the verifier's, summed over units */
+	/*
+	 * Where apply's time goes: the platform clock (clock_ns; all 0 without
+	 * it) when apply began, when every unit was probed, when firmware's
+	 * enables were off, when the tables were concealed and every domain
+	 * built, when every unit translated with the shield's tables (the
+	 * instant protection is live), and when the verifier was done.
+	 */
+	struct iog_shield_times {
+		uint64_t start, probed, disabled, built, live, verified;
+	} times;
 };
 
 #define IOG_SHIELD_DEFAULT_DID 1

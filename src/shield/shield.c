@@ -1261,13 +1261,20 @@ static int probe(struct iog_shield *s, const struct iog_shield_config *c, struct
 	}
 }
 
+static uint64_t now(const struct iog_shield *s)
+{
+	return s->plat->clock_ns ? s->plat->clock_ns(s->plat->ctx) : 0;
+}
+
 static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
 {
 	int err;
 
+	s->times.start = now(s);
 	err = probe(s, c, d);
 	if (err)
 		return err;
+	s->times.probed = now(s);
 	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
 		if (u->amd)
 			continue; /* turned off at the last moment: program_iommu */
@@ -1279,6 +1286,7 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 			return err;
 		}
 	}
+	s->times.disabled = now(s);
 	err = build_protect(s, c, d);
 	if (err)
 		return err;
@@ -1300,14 +1308,18 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 		err = make_kinds(s, c, d);
 	if (!err)
 		err = build_tables(s, c, d);
+	s->times.built = now(s);
 	if (!err)
 		err = program_units(s, d);
 	if (err)
 		return err;
+	s->times.live = now(s); /* AMD IOMMUs: on since program_iommu */
 	for (struct iog_shield_unit *u = s->units; u; u = u->next) {
 		if (u->amd)
 			continue; /* on since program_iommu */
 		err = iog_vtd_enable(&u->vtd);
+		if (!err)
+			s->times.live = now(s); /* the last unit's marks the instant */
 		if (!err)
 			err = iog_vtd_disable_pmr(&u->vtd);
 		/* Fault events as interrupts where the platform wants them (else polled). */
@@ -1319,7 +1331,9 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 			return err;
 		}
 	}
-	return iog_shield_verify(s, c, d);
+	err = iog_shield_verify(s, c, d);
+	s->times.verified = now(s);
+	return err;
 }
 
 int iog_shield_apply(struct iog_shield *s, const struct iog_platform *plat,

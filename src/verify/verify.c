@@ -519,8 +519,8 @@ static const uint64_t *context_table(struct walk *w, const uint64_t *root, unsig
 /* The pages the unit walks: root, context tables, every distinct page table, its queue. */
 static void collect_unit(struct walk *w, uint64_t root_phys, const uint64_t *root)
 {
-	uint64_t seen[MAX_MEMO];
-	unsigned nseen = 0;
+	uint64_t seen[MAX_MEMO], ctx_seen[MAX_MEMO];
+	unsigned nseen = 0, nctx_seen = 0;
 
 	add_table(w, root_phys, IOG_PAGE_SIZE);
 	if (w->plat->reg_read32(w->plat->ctx, w->in->unit_base, REG_GSTS) & GSTS_QIES) {
@@ -529,10 +529,19 @@ static void collect_unit(struct walk *w, uint64_t root_phys, const uint64_t *roo
 		add_table(w, iqa & ADDR_MASK, (uint64_t)IOG_PAGE_SIZE << (iqa & 7));
 	}
 	for (unsigned bus = 0; bus < 256 && !w->map_error; bus++) {
-		const uint64_t *ctx = context_table(w, root, bus);
+		const uint64_t *ctx;
+		unsigned c;
 
+		/* A context table many buses share holds the same table pages for each. */
+		for (c = 0; c < nctx_seen && ctx_seen[c] != root[2 * bus]; c++)
+			;
+		if (c < nctx_seen)
+			continue;
+		ctx = context_table(w, root, bus);
 		if (!ctx)
 			continue;
+		if (nctx_seen < MAX_MEMO)
+			ctx_seen[nctx_seen++] = root[2 * bus];
 		add_table(w, root[2 * bus] & ADDR_MASK, IOG_PAGE_SIZE);
 		for (unsigned devfn = 0; devfn < 256 && !w->map_error; devfn++) {
 			uint64_t lo = ctx[2 * devfn], table = lo & ADDR_MASK;

@@ -89,6 +89,9 @@ struct machine {
 	struct iog_shield_config c;
 	struct iog_shield s;
 	struct caps k;
+	/* test_apply_times: the platform with its clock watched, and what the watch saw. */
+	struct iog_platform watched;
+	uint64_t first_live;
 };
 
 static int dev_read(void *ctx, uint64_t phys, void *buf, size_t len)
@@ -576,6 +579,59 @@ static void test_no_untranslated_window(void **state)
 	machine_free(x);
 }
 
+/*
+ * The clock, read by the shield (machine is the hosted platform's context):
+ * notes the first reading at which both units translate through a root
+ * that is not firmware's, from the models' own state (no register read,
+ * which could move the models on).
+ */
+static uint64_t watch_clock(void *ctx)
+{
+	struct machine *x = ctx;
+	uint64_t now = x->h.plat.clock_ns(ctx);
+	int live = 1;
+
+	for (unsigned u = 0; u < 2; u++)
+		live &= (x->m[u].gsts & VTDM_GSTS_TES) && x->m[u].root_latched &&
+			x->m[u].rta_latched != FW_AT;
+	if (live && !x->first_live)
+		x->first_live = now;
+	return now;
+}
+
+/*
+ * Apply's clock readings: in order, protection live once the last unit
+ * translates with the shield's root (not before: firmware's translation,
+ * kept on, is no protection), the verifier after that; with firmware's
+ * translation on, and with both units off at boot (live at the last TE).
+ */
+static void test_apply_times(void **state)
+{
+	(void)state;
+	for (unsigned off = 0; off < 2; off++) {
+		struct machine *x = machine_new(1, 0);
+		const struct iog_shield_times *t = &x->s.times;
+		struct iog_diag d = {0};
+
+		if (off)
+			for (unsigned u = 0; u < 2; u++)
+				vtd_model_firmware_state(&x->m[u], 0, 0, 0, 0, 0, 0, 0, 0, 0);
+		x->watched = x->h.plat;
+		x->watched.clock_ns = watch_clock;
+		assert_int_equal(iog_shield_apply(&x->s, &x->watched, &x->c, &d), 0);
+		assert_true(t->start < t->probed);
+		assert_true(t->probed < t->disabled);
+		assert_true(t->disabled < t->built);
+		assert_true(t->built < t->live);
+		assert_true(t->live < t->verified);
+		/* Live is stamped once every unit is, not before (the TE at boot off). */
+		assert_true(x->first_live > t->built);
+		assert_true(x->first_live <= t->live);
+		assert_int_equal(x->s.report.violations, 0);
+		machine_free(x);
+	}
+}
+
 /* An RMRR over protected memory: refused, or honoured for its device only. */
 static void test_rmrr_conflict(void **state)
 {
@@ -913,6 +969,7 @@ int main(void)
 		cmocka_unit_test(test_conceal),
 		cmocka_unit_test(test_release_refuses),
 		cmocka_unit_test(test_no_untranslated_window),
+		cmocka_unit_test(test_apply_times),
 		cmocka_unit_test(test_table_pages_outside_protected),
 		cmocka_unit_test(test_verifier_protects_tables),
 		cmocka_unit_test(test_ir_deferred_table_protected),

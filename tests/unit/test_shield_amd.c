@@ -59,6 +59,9 @@ struct machine {
 	struct iog_shield_config c;
 	struct iog_shield s;
 	const struct caps *k;
+	/* test_amd_apply_times: the platform with its clock watched, and what the watch saw. */
+	struct iog_platform watched;
+	uint64_t first_live;
 };
 
 static int dev_read(void *ctx, uint64_t phys, void *buf, size_t len)
@@ -472,6 +475,49 @@ static void test_amd_live_reattach(void **state)
 	machine_free(x);
 }
 
+/*
+ * The clock, read by the shield (machine is the hosted platform's context):
+ * notes the first reading at which both IOMMUs are on with a device table
+ * that is not firmware's, from the models' own state.
+ */
+static uint64_t watch_clock(void *ctx)
+{
+	struct machine *x = ctx;
+	uint64_t now = x->h.plat.clock_ns(ctx);
+	int live = 1;
+
+	for (unsigned u = 0; u < 2; u++) {
+		uint64_t dt = x->m[u].dtb & 0x000ffffffffff000ull;
+
+		live &= (x->m[u].control & AMDVM_CTRL_IOMMU_EN) && dt && dt != FW_AT;
+	}
+	if (live && !x->first_live)
+		x->first_live = now;
+	return now;
+}
+
+/* Apply's clock readings: in order, protection live once the last IOMMU is on with its table. */
+static void test_amd_apply_times(void **state)
+{
+	struct machine *x = machine_new(&cap_sets[0]);
+	const struct iog_shield_times *t = &x->s.times;
+	struct iog_diag d = {0};
+
+	(void)state;
+	x->watched = x->h.plat;
+	x->watched.clock_ns = watch_clock;
+	assert_int_equal(iog_shield_apply(&x->s, &x->watched, &x->c, &d), 0);
+	assert_true(t->start < t->probed);
+	assert_true(t->probed <= t->disabled); /* AMD: turned off only when programmed */
+	assert_true(t->disabled < t->built);
+	assert_true(t->built < t->live);
+	assert_true(t->live < t->verified);
+	assert_true(x->first_live > t->built);
+	assert_true(x->first_live <= t->live);
+	assert_int_equal(x->s.report.violations, 0);
+	machine_free(x);
+}
+
 /* EFR.HATS 0 walks 4 levels: memory above 512 GiB needs them. */
 static void test_amd_four_levels(void **state)
 {
@@ -496,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_amd_conceal),
 		cmocka_unit_test(test_amd_live_reattach),
 		cmocka_unit_test(test_amd_four_levels),
+		cmocka_unit_test(test_amd_apply_times),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
