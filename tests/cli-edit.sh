@@ -128,6 +128,25 @@ fi
 expect 0 out "bytes written" -- edit "$dmar" -o "$work/x.aml" --rmrr 0 --remove-scope 00:1d.0
 expect 0 out "[0da] PCI endpoint           bus 00 path 14.0" -- dump "$work/x.aml"
 
+# acpidump text as IN (a file, and standard input) gives the same table as
+# the binary; a file with two IOMMU tables is refused, naming both.
+fmt="$(dirname "$0")/xcheck/acpidump_fmt.py"
+python3 "$fmt" "$dmar" >"$work/one.txt"
+python3 "$fmt" "$dmar" "$ivrs" >"$work/two.txt"
+expect 0 out "bytes written" -- edit "$work/one.txt" -o "$work/from-text.aml" --drop-rmrr 1
+if ! cmp -s "$work/from-text.aml" "$work/drop1.aml"; then
+	echo "cli-edit: FAIL: an edit of acpidump text differs from the same edit of the binary"
+	fail=$((fail + 1))
+fi
+if "$tool" edit - -o "$work/from-stdin.aml" --drop-rmrr 1 <"$work/one.txt" >/dev/null 2>&1 &&
+	cmp -s "$work/from-stdin.aml" "$work/drop1.aml"; then
+	pass=$((pass + 1))
+else
+	echo "cli-edit: FAIL: edit - (acpidump text on stdin) did not give the binary's edit"
+	fail=$((fail + 1))
+fi
+expect 2 err "holds 2 DMAR and IVRS tables; edit takes one" -- edit "$work/two.txt" -o "$work/x.aml" --drop-rmrr 1
+
 echo "cli-edit: $pass passed, $fail failed"
 python3 "$(dirname "$0")/edit-xcheck.py" --tool "$tool" --iasl "$iasl" --fixtures "$fixtures" \
 	--shared "$shared" --work "$work/xcheck" || fail=$((fail + 1))

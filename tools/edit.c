@@ -23,9 +23,9 @@
 #include <ioguard/lint.h>
 
 #include "edit.h"
+#include "input.h"
 
 #define EXIT_UNUSABLE 2
-#define MAX_FILE (16u << 20)
 #define MAX_IDS 64
 #define MAX_DEVS 16
 
@@ -34,6 +34,8 @@ static const char usage[] =
 	"\n"
 	"Writes the DMAR or IVRS in IN to OUT (binary, length and checksum right)\n"
 	"with the EDITs applied in order, each to the table the previous one left.\n"
+	"IN is a binary table or acpidump text holding one DMAR or IVRS ('-':\n"
+	"standard input), e.g. /sys/firmware/acpi/tables/DMAR as root.\n"
 	"DEV is [SEG:]BB:DD.F[/DD.F...] in hex (a path of more than one hop\n"
 	"goes through bridges); N counts structures of a type from 0 in table\n"
 	"order, as `ioguard dump` lists them.\n"
@@ -664,22 +666,32 @@ static void collect(void *ctx, const struct iog_finding *f)
 	ids->count[i]++;
 }
 
-static uint8_t *read_all(const char *path, size_t *len)
+/*
+ * The one DMAR or IVRS in `path` (a binary table or acpidump text, "-" for
+ * standard input), copied so that --force can fix its checksum; NULL after
+ * saying why on stderr.
+ */
+static uint8_t *read_table(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf = f ? malloc(MAX_FILE + 1) : NULL;
-	size_t n = 0;
+	struct input_list l = {0};
+	uint8_t *buf = NULL;
 
-	if (buf)
-		n = fread(buf, 1, MAX_FILE + 1, f);
-	if (f && (ferror(f) || n > MAX_FILE)) {
-		free(buf);
-		buf = NULL;
-		errno = n > MAX_FILE ? EFBIG : EIO;
+	if (input_add_path(&l, path)) {
+		fprintf(stderr, "ioguard edit: %s: out of memory\n", path);
+	} else if (l.n == 1 && !l.v[0].data) {
+		fprintf(stderr, "ioguard edit: %s\n", l.v[0].error);
+	} else if (l.n != 1) {
+		fprintf(stderr, "ioguard edit: %s holds %zu DMAR and IVRS tables; edit takes one\n",
+			path, l.n);
+		for (size_t i = 0; i < l.n; i++)
+			fprintf(stderr, "  %s\n", l.v[i].name);
+	} else if ((buf = malloc(l.v[0].len ? l.v[0].len : 1))) {
+		memcpy(buf, l.v[0].data, l.v[0].len);
+		*len = l.v[0].len;
+	} else {
+		fprintf(stderr, "ioguard edit: %s: out of memory\n", path);
 	}
-	if (f)
-		fclose(f);
-	*len = n;
+	input_free(&l);
 	return buf;
 }
 
@@ -884,11 +896,9 @@ int cmd_edit(int argc, char **argv)
 		goto usage;
 	log = strcmp(out, "-") ? stdout : stderr;
 
-	src = read_all(in, &len);
-	if (!src) {
-		fprintf(stderr, "ioguard edit: %s: %s\n", in, strerror(errno));
+	src = read_table(in, &len);
+	if (!src)
 		goto done;
-	}
 	ivrs = len >= 4 && !memcmp(src, "IVRS", 4);
 	sig = ivrs ? "IVRS" : "DMAR";
 	err = ivrs ? iog_ivrs_check(src, len, NULL, &d) : iog_dmar_check(src, len, NULL, &d);
