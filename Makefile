@@ -331,6 +331,8 @@ install-check: $(LIB) $(FS_LIB) $(TOOL) $(TABLES)
 	$(CC) -std=c11 -Wall -Wextra -Werror -O2 -nostdlib -static -fno-stack-protector \
 		tests/install/freestanding.c $$(pkg-config --cflags --libs ioguard-freestanding) \
 		-o $(BUILD)/stage/consumer-freestanding
+	@for h in include/ioguard/*.h; do grep -q "<ioguard/$${h##*/}>" tests/install/consumer.cc || \
+		{ echo "install-check: tests/install/consumer.cc does not include $$h"; exit 1; }; done
 	@$(BUILD)/stage/consumer $(BUILD)/tables/qemu-q35-dmar.aml | grep -qx 'ioguard $(VERSION): first unit at 0xfed90000'
 	@$(BUILD)/stage/consumer-cxx $(BUILD)/tables/qemu-q35-dmar.aml | grep -qx 'ioguard $(VERSION) (C++): first unit at 0xfed90000'
 	@$(BUILD)/stage/consumer-freestanding $(BUILD)/tables/qemu-q35-dmar.aml | \
