@@ -95,6 +95,11 @@ run_config()
 	done <<EOF_EXPECT
 $expect
 EOF_EXPECT
+	# make run leaves the terminal as it found it: no control sequence of the
+	# firmware's (SeaBIOS's ESC c, OVMF's ESC [=3h) reaches the console.
+	if grep -q "$(printf '\033')" "$log"; then
+		why="$why; a terminal control sequence reached the console"
+	fi
 	# Where the shield applies, its time to protection is printed: a figure, not a check.
 	live=""
 	case " $want " in
