@@ -170,7 +170,6 @@ struct iog_shield {
 	unsigned unplaced_scopes;	 /* DRHD scopes that name nothing present */
 	unsigned unplaced_rmrrs;	 /* RMRR device scopes that name nothing present */
 	unsigned unplaced_grants;	 /* grants no unit translates */
-	unsigned duplicate_units;	 /* DRHDs repeating a segment and register base */
 	uint64_t unreachable;		 /* bytes of memory map and RMRRs above some unit's reach */
 	struct iog_x2apic_report x2apic; /* when concealing: what the guest's interrupts risk */
 	struct iog_verify_report report; /* the verifier's, summed over units */

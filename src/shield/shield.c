@@ -19,6 +19,8 @@
 
 #define PAGE_MASK ((uint64_t)IOG_PAGE_SIZE - 1)
 #define UNITS_PER_PAGE (IOG_PAGE_SIZE / sizeof(struct iog_shield_unit))
+#define MAX_PHYS ((1ull << 52) - 1) /* the highest physical address x86 knows */
+#define IOMMU_WINDOW 0x4000ull	    /* an AMD IOMMU's register window */
 
 static uint64_t page_down(uint64_t a)
 {
@@ -318,6 +320,51 @@ static struct iog_shield_domain *domain_of(struct iog_shield *s, uint16_t segmen
 	return NULL;
 }
 
+/* The register window of an existing unit: 4 KiB times 2^size (DRHD), 16 KiB (IVHD). */
+static uint64_t unit_window(const struct iog_shield_config *c, const struct iog_shield_unit *u)
+{
+	struct iog_dmar_struct st;
+
+	if (u->amd)
+		return IOMMU_WINDOW;
+	if (iog_dmar_struct_get(c->dmar, c->dmar_len, u->drhd, &st, NULL))
+		return IOG_PAGE_SIZE;
+	return (uint64_t)IOG_PAGE_SIZE << (st.size & 0xf);
+}
+
+/*
+ * Before a unit is touched: its register window lies below the top of
+ * physical memory, repeats or overlaps no other unit's, and lies clear of
+ * the memory map and of protected memory (a "unit" answering there would be
+ * RAM, or the VMM's own memory). `off` is the DRHD's (or IVHD's) offset.
+ */
+static int check_window(const struct iog_shield *s, const struct iog_shield_config *c, long off,
+			uint64_t base, uint64_t size, struct iog_diag *d)
+{
+	const char *why = NULL;
+
+	if (base > MAX_PHYS || size > MAX_PHYS - base + 1)
+		why = "the register window lies beyond any physical address (52 bits)";
+	for (const struct iog_shield_unit *u = s->units; u && !why; u = u->next) {
+		if (unit_base(u) == base)
+			why = s->amd ? "the IVHD repeats another IOMMU's register base"
+				     : "the DRHD repeats another unit's register base";
+		else if (overlap(base, size, unit_base(u), unit_window(c, u)))
+			why = "the register window overlaps another unit's";
+	}
+	for (unsigned i = 0; i < c->nmemmap && !why; i++)
+		if (overlap(base, size, c->memmap[i].base, c->memmap[i].size))
+			why = "the register window overlaps RAM (the memory map)";
+	for (unsigned i = 0; i < c->nprotect && !why; i++)
+		if (overlap(base, size, c->protect[i].base, c->protect[i].size))
+			why = "the register window overlaps protected memory";
+	if (!why)
+		return IOG_OK;
+	iog_fail(d, IOG_ECONFLICT, (uint64_t)off + 8, why); /* the register base field */
+	diag_address(d, base);
+	return IOG_ECONFLICT;
+}
+
 static int probe_units(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
 {
 	struct iog_shield_unit *last = NULL;
@@ -333,14 +380,10 @@ static int probe_units(struct iog_shield *s, const struct iog_shield_config *c, 
 			return d ? d->code : IOG_EINVAL;
 		if (st.type != IOG_DMAR_DRHD)
 			continue;
-		if (unit_at(s, st.segment, st.address, NULL)) {
-			/* Linux keeps one unit per register base (firmware bug). */
-			iog_logf(s->plat, IOG_LOG_WARN,
-				 "shield: DRHD at offset %llu repeats unit %llx: ignored",
-				 (unsigned long long)off, (unsigned long long)st.address);
-			s->duplicate_units++;
-			continue;
-		}
+		err = check_window(s, c, off, st.address,
+				   (uint64_t)IOG_PAGE_SIZE << (st.size & 0xf), d);
+		if (err)
+			return err;
 		u = unit_add(s, &last);
 		if (!u)
 			return iog_fail(d, IOG_ENOMEM, (uint64_t)off,
@@ -382,19 +425,9 @@ static int probe_iommus(struct iog_shield *s, const struct iog_shield_config *c,
 			return d ? d->code : IOG_EINVAL;
 		if (!b.is_ivhd || b.type != type)
 			continue;
-		u = unit_at(s, b.segment, b.address, NULL);
-		if (u) {
-			unsigned n = iog_ivhd_device_count(c->ivrs, c->ivrs_len, &b);
-
-			/* Its device ids count too: the device table covers them all. */
-			if (n > u->ndevids)
-				u->ndevids = n;
-			iog_logf(s->plat, IOG_LOG_WARN,
-				 "shield: IVHD at offset %llu repeats IOMMU %llx: ignored",
-				 (unsigned long long)off, (unsigned long long)b.address);
-			s->duplicate_units++;
-			continue;
-		}
+		err = check_window(s, c, off, b.address, IOMMU_WINDOW, d);
+		if (err)
+			return err;
 		u = unit_add(s, &last);
 		if (!u)
 			return iog_fail(d, IOG_ENOMEM, (uint64_t)off,
@@ -522,6 +555,7 @@ struct reserved {
 	long off;
 	uint16_t segment;
 	int inverted; /* an RMRR that ends below its base */
+	int beyond;   /* it ends above any physical address (52 bits), or wraps past 2^64 */
 	const struct iog_dmar_struct *rmrr;
 	const struct iog_ivrs_block *ivmd;
 };
@@ -545,30 +579,31 @@ static int each_reserved(struct iog_shield *s, const struct iog_shield_config *c
 
 		for (long off = iog_ivrs_first(c->ivrs, c->ivrs_len, NULL); off >= 0 && !err;
 		     off = iog_ivrs_next(c->ivrs, c->ivrs_len, off, NULL)) {
-			struct reserved r = {0, 0, off, 0, 0, NULL, &b};
+			struct reserved r = {0, 0, off, 0, 0, 0, NULL, &b};
 
-			if (iog_ivrs_block_get(c->ivrs, c->ivrs_len, off, &b, NULL) || !b.is_ivmd)
+			if (iog_ivrs_block_get(c->ivrs, c->ivrs_len, off, &b, NULL) || !b.is_ivmd ||
+			    !b.mem_length)
 				continue;
-			reserved_pages(&r, b.start,
-				       b.start + b.mem_length < b.start ? ~0ull
-									: b.start + b.mem_length);
-			if (r.size)
-				err = fn(s, c, &r, ctx);
+			r.beyond = b.start > MAX_PHYS || b.mem_length - 1 > MAX_PHYS - b.start;
+			if (!r.beyond)
+				reserved_pages(&r, b.start, b.start + b.mem_length);
+			err = fn(s, c, &r, ctx);
 		}
 		return err;
 	}
 	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0 && !err;
 	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL)) {
 		struct iog_dmar_struct st;
-		struct reserved r = {0, 0, off, 0, 0, &st, NULL};
+		struct reserved r = {0, 0, off, 0, 0, 0, &st, NULL};
 
 		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) ||
 		    st.type != IOG_DMAR_RMRR)
 			continue;
 		r.segment = st.segment;
 		r.inverted = st.limit < st.base;
-		if (!r.inverted)
-			reserved_pages(&r, st.base, st.limit == ~0ull ? ~0ull : st.limit + 1);
+		r.beyond = st.limit > MAX_PHYS;
+		if (!r.inverted && !r.beyond)
+			reserved_pages(&r, st.base, st.limit + 1);
 		err = fn(s, c, &r, ctx);
 	}
 	return err;
@@ -595,7 +630,7 @@ static int reserved_devices(struct iog_shield *s, const struct iog_shield_config
 	struct iog_dmar_scope sc;
 	int err = IOG_OK;
 
-	if (r->inverted)
+	if (r->inverted || r->beyond)
 		return IOG_OK;
 	if (r->ivmd) {
 		unsigned first = r->ivmd->device_id, last = first;
@@ -631,14 +666,33 @@ static int each_reserved_device(struct iog_shield *s, const struct iog_shield_co
 	return each_reserved(s, c, reserved_devices, &w);
 }
 
-/* Every region is sane; one over protected memory is refused unless allowed. */
+/*
+ * Every region ends at or above its base and below the top of physical
+ * memory: said where it is read, before any unit is touched.
+ */
+static int check_range(struct iog_shield *s, const struct iog_shield_config *c,
+		       const struct reserved *r, void *ctx)
+{
+	struct iog_diag *d = ctx;
+
+	(void)s, (void)c;
+	if (r->inverted)
+		return iog_fail(d, IOG_EBADVAL, (uint64_t)r->off + 16, "RMRR ends below its base");
+	if (!r->beyond)
+		return IOG_OK;
+	iog_fail(d, IOG_EBADVAL, (uint64_t)r->off + (r->ivmd ? 24 : 16),
+		 r->ivmd ? "an IVMD ends beyond any physical address (52 bits)"
+			 : "an RMRR ends beyond any physical address (52 bits)");
+	diag_address(d, r->ivmd ? r->ivmd->start : r->rmrr->limit);
+	return IOG_EBADVAL;
+}
+
+/* A region over protected memory is refused unless allowed. */
 static int check_reserved(struct iog_shield *s, const struct iog_shield_config *c,
 			  const struct reserved *r, void *ctx)
 {
 	struct iog_diag *d = ctx;
 
-	if (r->inverted)
-		return iog_fail(d, IOG_EBADVAL, (uint64_t)r->off + 16, "RMRR ends below its base");
 	if (overlaps_protected(s, r->base, r->size) &&
 	    (!c->allow_rmrr_conflict || (r->ivmd && r->ivmd->type == IOG_IVMD_ALL))) {
 		iog_fail(d, IOG_ECONFLICT, (uint64_t)r->off + (r->ivmd ? 16 : 8),
@@ -907,7 +961,7 @@ static int map_reserved(struct iog_shield *s, const struct iog_shield_config *c,
 	struct map_reserved *m = ctx;
 
 	(void)c;
-	if (r->inverted || overlaps_protected(s, r->base, r->size))
+	if (r->inverted || r->beyond || overlaps_protected(s, r->base, r->size))
 		return IOG_OK;
 	return map_clipped(m->pt, m->reach, r->base, r->size, m->above);
 }
@@ -1249,15 +1303,21 @@ static int probe(struct iog_shield *s, const struct iog_shield_config *c, struct
 		/* IVinfo PASize (bits 14:8): what the IOMMUs emit; 0 says nothing. */
 		pa = (info.iv_info >> 8) & 0x7f;
 		s->haw = pa >= 32 && pa <= 52 ? pa : 52;
-		return probe_iommus(s, c, d);
+		err = each_reserved(s, c, check_range, d);
+		return err ? err : probe_iommus(s, c, d);
 	} else {
 		struct iog_dmar_info info;
 
 		err = iog_dmar_check(c->dmar, c->dmar_len, &info, d);
 		if (err)
 			return err;
+		/* Byte 36: the width minus one. Below 32 bits no unit reaches ordinary memory. */
+		if (info.width + 1u < 32)
+			return iog_fail(d, IOG_EBADVAL, 36,
+					"the DMAR's host address width (byte 36) is below 32 bits");
 		s->haw = info.width + 1u > 52 ? 52 : info.width + 1u;
-		return probe_units(s, c, d);
+		err = each_reserved(s, c, check_range, d);
+		return err ? err : probe_units(s, c, d);
 	}
 }
 
