@@ -234,7 +234,7 @@ $(BUILD)/bench/%: bench/%.c $(LIB)
 	$(CC) $(BASE_CFLAGS) -O2 -g -o $@ $< $(LIB)
 
 # The shield's bench drives the software model on the server the unit tests build.
-$(BUILD)/bench/bench_shield: bench/bench_shield.c tests/unit/server.c $(MODEL_SRC) $(LIB)
+$(BUILD)/bench/bench_shield: bench/bench_shield.c tests/unit/server.c tests/unit/hostile.c $(MODEL_SRC) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(BASE_CFLAGS) -O2 -g -o $@ $(filter %.c,$^) $(LIB)
 

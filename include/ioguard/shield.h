@@ -136,6 +136,12 @@ struct iog_shield_domain {
 	struct iog_pt pt;
 };
 
+/* A page of the scope index (see shield.c), while apply places devices. */
+struct iog_shield_index_page {
+	uint64_t *keys;
+	uint64_t phys;
+};
+
 struct iog_shield {
 	const struct iog_platform *plat; /* the caller's */
 	int amd;			 /* AMD IOMMUs, from the IVRS */
@@ -162,6 +168,11 @@ struct iog_shield {
 	unsigned cfg_nprotect;
 	uint64_t stray_page; /* a table page refused by the guard (0: none) */
 	size_t pages;	     /* pages allocated through the guard and not yet freed */
+
+	/* While apply places devices: the DRHD scopes resolved once, by segment and bus. */
+	struct iog_shield_index_page *index;
+	uint64_t index_phys;
+	unsigned index_pages, nkeys;
 
 	unsigned haw;	    /* host address width, from the DMAR */
 	unsigned concealed; /* tables concealed */

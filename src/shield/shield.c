@@ -282,6 +282,189 @@ static struct iog_shield_unit *unit_at(const struct iog_shield *s, uint16_t segm
 	return NULL;
 }
 
+/*
+ * ---- The scope index ----
+ *
+ * Where the DMAR places devices, resolved once (every scope read, every
+ * bridge asked once) rather than by a table walk per device: one 64-bit key
+ * per DRHD scope in platform pages, sorted, so that a device's unit is a
+ * binary search away whatever the table's size. A key is
+ *   kind (63:56) | segment (55:40) | bus (39:32) | devfn or last bus (31:24) | unit (23:0)
+ * kind KEY_DEVICE: the device a scope names; KEY_BUSES: the buses below a
+ * sub-hierarchy scope's bridge (bus to last bus); KEY_ALL: an INCLUDE_PCI_ALL
+ * unit. Units are numbered in DMAR order, so the lowest matching unit is the
+ * DRHD that comes first, as iog_dmar_find_drhd has it.
+ */
+#define KEY_DEVICE 0ull
+#define KEY_BUSES 1ull
+#define KEY_ALL 2ull
+#define KEYS_PER_PAGE (IOG_PAGE_SIZE / sizeof(uint64_t))
+#define KEY_PAGES (IOG_PAGE_SIZE / sizeof(struct iog_shield_index_page))
+#define KEY_UNITS (1u << 24)
+
+static uint64_t key_make(uint64_t kind, uint16_t segment, uint8_t bus, uint8_t low, unsigned unit)
+{
+	return kind << 56 | (uint64_t)segment << 40 | (uint64_t)bus << 32 | (uint64_t)low << 24 |
+	       unit;
+}
+
+static uint64_t *key_at(const struct iog_shield *s, unsigned i)
+{
+	return &s->index[i / KEYS_PER_PAGE].keys[i % KEYS_PER_PAGE];
+}
+
+static void index_free(struct iog_shield *s)
+{
+	if (!s->index)
+		return;
+	for (unsigned p = 0; p < s->index_pages; p++)
+		s->guard.page_free(s->guard.ctx, s->index[p].keys, s->index[p].phys);
+	s->guard.page_free(s->guard.ctx, s->index, s->index_phys);
+	s->index = NULL;
+	s->index_pages = 0;
+	s->nkeys = 0;
+}
+
+static int key_add(struct iog_shield *s, uint64_t key)
+{
+	if (s->nkeys == s->index_pages * KEYS_PER_PAGE) {
+		struct iog_shield_index_page *pg = &s->index[s->index_pages];
+		void *page = NULL;
+
+		if (s->index_pages == KEY_PAGES ||
+		    s->guard.page_alloc(s->guard.ctx, &page, &pg->phys) || !page)
+			return IOG_ENOSPC;
+		pg->keys = page;
+		s->index_pages++;
+	}
+	*key_at(s, s->nkeys++) = key;
+	return IOG_OK;
+}
+
+/* Heapsort: no recursion, no extra memory. */
+static void key_sift(struct iog_shield *s, unsigned i, unsigned n)
+{
+	for (unsigned child; (child = 2 * i + 1) < n; i = child) {
+		uint64_t *a = key_at(s, i), *b, t;
+
+		if (child + 1 < n && *key_at(s, child + 1) > *key_at(s, child))
+			child++;
+		b = key_at(s, child);
+		if (*a >= *b)
+			return;
+		t = *a;
+		*a = *b;
+		*b = t;
+	}
+}
+
+static void key_sort(struct iog_shield *s)
+{
+	unsigned n = s->nkeys;
+
+	for (unsigned i = n / 2; i-- > 0;)
+		key_sift(s, i, n);
+	while (n > 1) {
+		uint64_t *a = key_at(s, 0), *b = key_at(s, --n), t = *a;
+
+		*a = *b;
+		*b = t;
+		key_sift(s, 0, n);
+	}
+}
+
+/* The first key not below `key`. */
+static unsigned key_find(const struct iog_shield *s, uint64_t key)
+{
+	unsigned lo = 0, hi = s->nkeys;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (*key_at(s, mid) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Every DRHD scope, resolved once. Without the index (no pages, or more
+ * keys than it holds) placement falls back to iog_dmar_find_drhd.
+ */
+static void index_build(struct iog_shield *s, const struct iog_shield_config *c)
+{
+	struct iog_shield_unit *u = s->units;
+	struct iog_dmar_struct st;
+	struct iog_dmar_scope sc;
+	void *page = NULL;
+	int err = IOG_OK;
+
+	if (s->amd || s->nunits >= KEY_UNITS ||
+	    s->guard.page_alloc(s->guard.ctx, &page, &s->index_phys) || !page)
+		return;
+	s->index = page;
+	for (unsigned i = 0; u && !err; u = u->next, i++) {
+		if (iog_dmar_struct_get(c->dmar, c->dmar_len, u->drhd, &st, NULL))
+			continue;
+		if (st.flags & IOG_DRHD_INCLUDE_PCI_ALL) {
+			err = key_add(s, key_make(KEY_ALL, st.segment, 0, 0, i));
+			continue;
+		}
+		for (long so = iog_dmar_scope_first(c->dmar, c->dmar_len, &st, NULL);
+		     so >= 0 && !err;
+		     so = iog_dmar_scope_next(c->dmar, c->dmar_len, &st, so, NULL)) {
+			struct iog_dmar_reach r;
+
+			if (iog_dmar_scope_get(c->dmar, c->dmar_len, so, &sc, NULL) ||
+			    iog_dmar_scope_reach(&sc, st.segment, c->bridge, c->bridge_ctx, &r))
+				continue; /* names nothing that is there */
+			err = key_add(s, key_make(KEY_DEVICE, st.segment, r.bus, r.devfn, i));
+			if (!err && r.below)
+				err = key_add(s, key_make(KEY_BUSES, st.segment, r.secondary,
+							  r.subordinate, i));
+		}
+	}
+	if (err) {
+		iog_logf(s->plat, IOG_LOG_WARN,
+			 "shield: more DRHD scopes than the index holds: placement walks the "
+			 "table");
+		index_free(s);
+		return;
+	}
+	key_sort(s);
+}
+
+/* The unit the index gives seg:bus:devfn (its number), or -1. */
+static long index_lookup(const struct iog_shield *s, uint16_t segment, uint8_t bus, uint8_t devfn)
+{
+	uint64_t want = key_make(KEY_DEVICE, segment, bus, devfn, 0);
+	unsigned i = key_find(s, want);
+	long best = -1;
+
+	if (i < s->nkeys && *key_at(s, i) >> 24 == want >> 24)
+		best = (long)(*key_at(s, i) & (KEY_UNITS - 1));
+	/* Bus ranges of this segment, by first bus: those starting at or below `bus`. */
+	for (i = key_find(s, key_make(KEY_BUSES, segment, 0, 0, 0)); i < s->nkeys; i++) {
+		uint64_t k = *key_at(s, i);
+		long unit = (long)(k & (KEY_UNITS - 1));
+
+		if (k >> 56 != KEY_BUSES || (uint16_t)(k >> 40) != segment ||
+		    (uint8_t)(k >> 32) > bus)
+			break;
+		if ((uint8_t)(k >> 24) >= bus && (best < 0 || unit < best))
+			best = unit;
+	}
+	if (best >= 0)
+		return best;
+	i = key_find(s, key_make(KEY_ALL, segment, 0, 0, 0));
+	if (i < s->nkeys && *key_at(s, i) >> 56 == KEY_ALL &&
+	    (uint16_t)(*key_at(s, i) >> 40) == segment)
+		return (long)(*key_at(s, i) & (KEY_UNITS - 1));
+	return -1;
+}
+
 /* Which unit translates seg:bus:devfn, as the DMAR places it; NULL when none. */
 static struct iog_shield_unit *unit_of(const struct iog_shield *s,
 				       const struct iog_shield_config *c, uint16_t segment,
@@ -290,6 +473,15 @@ static struct iog_shield_unit *unit_of(const struct iog_shield *s,
 	uint64_t base;
 	long off;
 
+	if (s->index) {
+		long unit = index_lookup(s, segment, bus, devfn);
+
+		if (unit < 0)
+			return NULL;
+		if (index)
+			*index = (unsigned)unit;
+		return iog_shield_unit(s, (unsigned)unit);
+	}
 	if (s->amd) {
 		struct iog_ivrs_block b;
 
@@ -352,12 +544,12 @@ static int check_window(const struct iog_shield *s, const struct iog_shield_conf
 		else if (overlap(base, size, unit_base(u), unit_window(c, u)))
 			why = "the register window overlaps another unit's";
 	}
-	for (unsigned i = 0; i < c->nmemmap && !why; i++)
-		if (overlap(base, size, c->memmap[i].base, c->memmap[i].size))
-			why = "the register window overlaps RAM (the memory map)";
 	for (unsigned i = 0; i < c->nprotect && !why; i++)
 		if (overlap(base, size, c->protect[i].base, c->protect[i].size))
 			why = "the register window overlaps protected memory";
+	for (unsigned i = 0; i < c->nmemmap && !why; i++)
+		if (overlap(base, size, c->memmap[i].base, c->memmap[i].size))
+			why = "the register window overlaps RAM (the memory map)";
 	if (!why)
 		return IOG_OK;
 	iog_fail(d, IOG_ECONFLICT, (uint64_t)off + 8, why); /* the register base field */
@@ -1354,8 +1546,11 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 	if (!s->amd)
 		note_unplaced_scopes(s, c);
 	err = each_reserved(s, c, check_reserved, d);
-	if (!err)
+	if (!err) {
+		index_build(s, c);
 		err = make_domains(s, c, d);
+		index_free(s);
+	}
 	if (!err)
 		err = make_kinds(s, c, d);
 	if (!err)

@@ -15,7 +15,7 @@
 #define PAGE 0x1000ull
 #define MiB 0x100000ull
 #define GiB (1024 * MiB)
-#define POOL_PAGES 512
+#define POOL_PAGES 256
 #define MAX_SIDS 40
 #define MAX_ADDRS 96
 #define MAX_PHYS ((1ull << 52) - 1)
@@ -142,6 +142,96 @@ static int resolve(struct hostile *x, uint16_t seg, const struct iog_dmar_scope 
 	*bus = b;
 	*devfn = hop(sc, sc->path_len - 1);
 	return 0;
+}
+
+/* ---- A big table ---- */
+
+struct out {
+	uint8_t *buf;
+	size_t cap, len;
+};
+
+static void out8(struct out *o, uint8_t v)
+{
+	if (o->len < o->cap)
+		o->buf[o->len] = v;
+	o->len++;
+}
+
+static void out16(struct out *o, uint16_t v)
+{
+	out8(o, (uint8_t)v);
+	out8(o, (uint8_t)(v >> 8));
+}
+
+static void out64(struct out *o, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		out8(o, (uint8_t)(v >> (8 * i)));
+}
+
+static void out_scope(struct out *o, unsigned j)
+{
+	out8(o, IOG_SCOPE_PCI_ENDPOINT);
+	out8(o, 8);
+	out16(o, 0);
+	out8(o, 0);
+	out8(o, (uint8_t)(1 + j / 32));
+	out8(o, (uint8_t)(j % 32));
+	out8(o, 0);
+}
+
+size_t hostile_big_table(uint8_t *buf, size_t cap, unsigned nunits, unsigned nscopes,
+			 unsigned nrmrr)
+{
+	struct out o = {buf, cap, 0};
+	uint8_t sum = 0;
+
+	if (nunits < 2 || !nscopes)
+		return 0;
+	for (const char *sig = "DMAR"; *sig; sig++)
+		out8(&o, (uint8_t)*sig);
+	for (unsigned i = 4; i < 36; i++)
+		out8(&o, i == 8 ? 1 : 0); /* revision 1; length and checksum below */
+	out8(&o, 45);			  /* 46-bit host addresses */
+	out8(&o, 0);
+	for (unsigned i = 38; i < 48; i++)
+		out8(&o, 0);
+	for (unsigned u = 0; u < nunits; u++) {
+		int all = u + 1 == nunits;
+		unsigned first = u * nscopes / (nunits - 1),
+			 last = (u + 1) * nscopes / (nunits - 1);
+
+		if (all)
+			first = last = 0;
+		out16(&o, IOG_DMAR_DRHD);
+		out16(&o, (uint16_t)(16 + 8 * (last - first)));
+		out8(&o, all ? IOG_DRHD_INCLUDE_PCI_ALL : 0);
+		out8(&o, 0);
+		out16(&o, 0);
+		out64(&o, HOSTILE_BIG_BASE + u * PAGE);
+		for (unsigned j = first; j < last; j++)
+			out_scope(&o, j);
+	}
+	for (unsigned i = 0; i < nrmrr; i++) {
+		uint64_t base = HOSTILE_BIG_RMRR + i * 2 * PAGE;
+
+		out16(&o, IOG_DMAR_RMRR);
+		out16(&o, 32);
+		out16(&o, 0);
+		out16(&o, 0);
+		out64(&o, base);
+		out64(&o, base + PAGE - 1);
+		out_scope(&o, i % nscopes);
+	}
+	if (o.len > cap || o.len > 0xffffffffu)
+		return 0;
+	for (unsigned i = 0; i < 4; i++)
+		buf[4 + i] = (uint8_t)(o.len >> (8 * i));
+	for (size_t i = 0; i < o.len; i++)
+		sum = (uint8_t)(sum + buf[i]);
+	buf[9] = (uint8_t)-sum;
+	return o.len;
 }
 
 /* ---- The machine ---- */

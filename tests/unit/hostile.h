@@ -61,6 +61,18 @@ struct hostile {
 	int applied;
 };
 
+/*
+ * A DMAR whose size placement must not grow with: `nunits` units (the last
+ * INCLUDE_PCI_ALL) at 0xfed00000 + 4 KiB apart, `nscopes` single-hop
+ * endpoint scopes spread over the others (device j at bus 1 + j / 32, device
+ * j % 32), and `nrmrr` one-page RMRRs from 2 GiB on, every other page, each
+ * naming device i % nscopes. The length, or 0 when `cap` is too small.
+ */
+size_t hostile_big_table(uint8_t *buf, size_t cap, unsigned nunits, unsigned nscopes,
+			 unsigned nrmrr);
+#define HOSTILE_BIG_BASE 0xfed00000ull
+#define HOSTILE_BIG_RMRR 0x80000000ull
+
 /* The options a table asks for: its OEM revision's low byte (byte 24). */
 unsigned hostile_options(const uint8_t *dmar, size_t len);
 
