@@ -179,7 +179,7 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(CORE_SRC) | $(DEPS_STAMP)
 # and the machine (tests/unit/hostile.c) too. The checkers (verifier, model, machine) are
 # sanitized but not instrumented for coverage: their loops over every source-id would
 # otherwise take most of the time, and what the fuzzer steers is the shield and the parsers.
-FUZZ_SHIELD_SHORT_RUNS ?= 25000
+FUZZ_SHIELD_SHORT_RUNS ?= 20000
 SHIELD_FUZZ_CHECKERS := src/verify/verify.c $(MODEL_SRC) $(HOSTED_SRC) tests/unit/hostile.c \
 	tests/unit/server.c
 SHIELD_FUZZ_OBJ := $(SHIELD_FUZZ_CHECKERS:%.c=$(BUILD)/fuzz/obj/%.o)

@@ -380,6 +380,307 @@ static void mutate_struct(struct mdmar *m, struct mstruct *st)
 	}
 }
 
+/* ---- The IVRS as blocks and device entries ---- */
+
+#define MAX_BLOCKS 48
+#define MAX_ENTRIES 48
+#define MAX_ENTRY 40
+
+struct mentry {
+	uint8_t b[MAX_ENTRY];
+	unsigned len;
+};
+
+struct mblock {
+	uint8_t fixed[64];
+	unsigned flen;
+	struct mentry e[MAX_ENTRIES];
+	unsigned ne;
+};
+
+struct mivrs {
+	uint8_t hdr[HEADER];
+	struct mblock b[MAX_BLOCKS];
+	unsigned n;
+};
+
+static unsigned ivhd_header(unsigned type)
+{
+	return type == 0x10 ? 24 : type == 0x11 || type == 0x40 ? 40 : 0;
+}
+
+/* An IOMMU base for an IVRS: another IVHD's, or one of the values worth trying. */
+static uint64_t some_base_ivrs(const struct mivrs *m)
+{
+	if (m->n && below(3) == 0) {
+		const struct mblock *b = &m->b[below(m->n)];
+
+		if (ivhd_header(b->fixed[0]) && b->flen >= 16)
+			return get64(b->fixed + 8) + (below(3) - 1) * 0x4000ull;
+	}
+	if (below(4) == 0)
+		return (uint64_t)rnd() << 14;
+	return bases[below(sizeof(bases) / sizeof(bases[0]))];
+}
+
+/* A device entry's length from its first bytes (0: cannot tell). */
+static unsigned entry_len(const uint8_t *p, size_t left)
+{
+	unsigned t = p[0];
+
+	if (t < 0x40)
+		return 4;
+	if (t < 0x80)
+		return 8;
+	if (t < 0xc0)
+		return 16;
+	if (t < 0xf0)
+		return 32;
+	if (t == 0xf0 && left >= 22)
+		return 22u + p[21];
+	return 0;
+}
+
+static int ivrs_parse(struct mivrs *m, const uint8_t *data, size_t size)
+{
+	size_t off = HEADER;
+
+	if (size < HEADER || memcmp(data, "IVRS", 4))
+		return -1;
+	memcpy(m->hdr, data, HEADER);
+	m->n = 0;
+	while (off + 4 <= size && m->n < MAX_BLOCKS) {
+		unsigned len = data[off + 2] | data[off + 3] << 8, at = ivhd_header(data[off]);
+		struct mblock *b = &m->b[m->n];
+
+		if (len < 4 || off + len > size)
+			break;
+		if (!at || at > len)
+			at = len;
+		if (at > sizeof(b->fixed))
+			return -1;
+		memcpy(b->fixed, data + off, at);
+		b->flen = at;
+		b->ne = 0;
+		for (unsigned eo = at; eo < len;) {
+			unsigned el = entry_len(data + off + eo, len - eo);
+
+			if (!el || eo + el > len || el > MAX_ENTRY || b->ne == MAX_ENTRIES)
+				return -1;
+			memcpy(b->e[b->ne].b, data + off + eo, el);
+			b->e[b->ne++].len = el;
+			eo += el;
+		}
+		m->n++;
+		off += len;
+	}
+	return 0;
+}
+
+static size_t ivrs_serialize(const struct mivrs *m, uint8_t *out, size_t max)
+{
+	size_t off = HEADER;
+	uint8_t sum = 0;
+
+	if (max < HEADER)
+		return 0;
+	memcpy(out, m->hdr, HEADER);
+	for (unsigned i = 0; i < m->n; i++) {
+		const struct mblock *b = &m->b[i];
+		size_t start = off, len = b->flen;
+
+		for (unsigned k = 0; k < b->ne; k++)
+			len += b->e[k].len;
+		if (off + len > max || len > 0xffff)
+			break;
+		memcpy(out + off, b->fixed, b->flen);
+		off += b->flen;
+		for (unsigned k = 0; k < b->ne; k++) {
+			memcpy(out + off, b->e[k].b, b->e[k].len);
+			off += b->e[k].len;
+		}
+		put16(out + start + 2, (uint16_t)len);
+	}
+	for (unsigned i = 0; i < 4; i++)
+		out[4 + i] = (uint8_t)(off >> (8 * i));
+	out[9] = 0;
+	for (size_t i = 0; i < off; i++)
+		sum = (uint8_t)(sum + out[i]);
+	out[9] = (uint8_t)-sum;
+	return off;
+}
+
+static uint16_t some_id(void)
+{
+	static const uint16_t ids[] = {0x0000, 0x0002, 0x00a0, 0x00fe, 0x0100,
+				       0x01ff, 0x1f00, 0xff00, 0xfffe, 0xffff};
+
+	return below(2) ? ids[below(sizeof(ids) / sizeof(ids[0]))] : (uint16_t)rnd();
+}
+
+static void new_entry(struct mentry *e)
+{
+	static const uint8_t types[] = {0x01, 0x02, 0x03, 0x04, 0x42, 0x43, 0x46, 0x47, 0x48};
+	uint8_t t = below(8) ? types[below(sizeof(types))] : (uint8_t)rnd();
+
+	memset(e->b, 0, sizeof(e->b));
+	e->b[0] = t;
+	e->len = t == 0xf0 ? 22 : entry_len(e->b, MAX_ENTRY);
+	if (!e->len || e->len > MAX_ENTRY) {
+		e->b[0] = 0x02;
+		e->len = 4;
+	}
+	put16(e->b + 1, some_id());
+	e->b[3] = (uint8_t)(below(2) ? 0 : rnd());
+	if (e->len >= 8)
+		put16(e->b + 5, some_id());
+}
+
+static void new_block(struct mivrs *m, struct mblock *b)
+{
+	memset(b, 0, sizeof(*b));
+	if (below(2)) {
+		static const uint8_t types[] = {0x10, 0x11, 0x40};
+
+		b->fixed[0] = types[below(3)];
+		b->flen = ivhd_header(b->fixed[0]);
+		put16(b->fixed + 4, some_id());
+		put64(b->fixed + 8, some_base_ivrs(m));
+		b->ne = 1 + below(4);
+		for (unsigned k = 0; k < b->ne; k++)
+			new_entry(&b->e[k]);
+	} else {
+		uint64_t start = some_base_ivrs(m);
+
+		b->fixed[0] = (uint8_t)(0x20 + below(3));
+		b->fixed[1] = (uint8_t)below(16);
+		b->flen = 32;
+		put16(b->fixed + 4, some_id());
+		put16(b->fixed + 6, some_id());
+		put64(b->fixed + 16, start);
+		put64(b->fixed + 24, some_end(start) - start + 1);
+	}
+}
+
+static void mutate_block(struct mivrs *m, struct mblock *b)
+{
+	unsigned type = b->fixed[0];
+
+	if (b->ne && below(2)) {
+		struct mentry *e = &b->e[below(b->ne)];
+
+		switch (below(4)) {
+		case 0: new_entry(e); break;
+		case 1: put16(e->b + 1, (uint16_t)(e->b[1] + below(3) - 1)); break;
+		case 2: put16(e->b + 1, some_id()); break;
+		default: e->b[3] = (uint8_t)rnd(); break;
+		}
+		return;
+	}
+	if (ivhd_header(type) && b->flen >= 24) {
+		switch (below(6)) {
+		case 0: put64(b->fixed + 8, some_base_ivrs(m)); break;
+		case 1: put16(b->fixed + 16, (uint16_t)(below(2) ? below(3) : rnd())); break;
+		case 2: put16(b->fixed + 4, some_id()); break;
+		case 3: b->fixed[1] = (uint8_t)rnd(); break;
+		case 4: /* another IVHD type: the header grows or shrinks */
+		{
+			static const uint8_t types[] = {0x10, 0x11, 0x40};
+			unsigned nt = types[below(3)], nl = ivhd_header(nt);
+
+			if (nl > b->flen)
+				memset(b->fixed + b->flen, 0, nl - b->flen);
+			b->fixed[0] = (uint8_t)nt;
+			b->flen = nl;
+			break;
+		}
+		default:
+			if (b->ne < MAX_ENTRIES)
+				new_entry(&b->e[b->ne++]);
+			break;
+		}
+	} else if (type >= 0x20 && type <= 0x22 && b->flen >= 32) {
+		uint64_t start = get64(b->fixed + 16);
+
+		switch (below(6)) {
+		case 0: b->fixed[0] = (uint8_t)(0x20 + below(3)); break;
+		case 1: put16(b->fixed + 4, some_id()); break;
+		case 2: put16(b->fixed + 6, some_id()); break;
+		case 3: put64(b->fixed + 16, some_base_ivrs(m)); break;
+		case 4: put64(b->fixed + 24, some_end(start) - start + 1); break;
+		default: b->fixed[1] = (uint8_t)rnd(); break;
+		}
+	} else if (b->flen > 4) {
+		b->fixed[4 + below(b->flen - 4)] = (uint8_t)rnd();
+	}
+}
+
+static size_t ivrs_mutate(uint8_t *data, size_t size, size_t max)
+{
+	static struct mivrs m;
+	unsigned rounds;
+
+	if (ivrs_parse(&m, data, size))
+		return LLVMFuzzerMutate(data, size, max);
+	rounds = 1 + below(below(4) ? 2 : 6);
+	for (unsigned r = 0; r < rounds; r++) {
+		unsigned i = below(m.n), j = below(m.n);
+		struct mblock *b = m.n ? &m.b[i] : NULL;
+
+		switch (below(12)) {
+		case 0: /* IVinfo: the physical address size, and the rest */
+		{
+			static const uint8_t pa[] = {0, 31, 32, 40, 48, 52, 53, 63, 127};
+
+			m.hdr[37] = below(4) ? pa[below(sizeof(pa))] : (uint8_t)rnd();
+			break;
+		}
+		case 1: m.hdr[24] = (uint8_t)rnd(); break; /* the machine's options */
+		case 2:
+			if (b && m.n < MAX_BLOCKS) {
+				memmove(&m.b[j + 1], &m.b[j], (m.n - j) * sizeof(m.b[0]));
+				m.b[j] = m.b[i < j ? i : i + 1];
+				m.n++;
+			}
+			break;
+		case 3:
+			if (b) {
+				memmove(&m.b[i], &m.b[i + 1], (m.n - i - 1) * sizeof(m.b[0]));
+				m.n--;
+			}
+			break;
+		case 4:
+			if (m.n < MAX_BLOCKS) {
+				memmove(&m.b[j + 1], &m.b[j], (m.n - j) * sizeof(m.b[0]));
+				new_block(&m, &m.b[j]);
+				m.n++;
+			}
+			break;
+		case 5:
+			if (b) {
+				struct mblock t = m.b[i];
+
+				m.b[i] = m.b[j];
+				m.b[j] = t;
+			}
+			break;
+		case 6: /* entries: duplicate, delete */
+			if (b && b->ne) {
+				if (below(2) && b->ne < MAX_ENTRIES)
+					b->e[b->ne++] = b->e[below(b->ne)];
+				else
+					b->e[below(b->ne)] = b->e[--b->ne];
+			}
+			break;
+		default:
+			if (b)
+				mutate_block(&m, b);
+			break;
+		}
+	}
+	return ivrs_serialize(&m, data, max);
+}
+
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned int seed)
 {
 	static struct mdmar m;
@@ -387,7 +688,11 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned 
 	int fix = 1;
 
 	rng_state = seed | 1;
-	if (below(16) == 0 || parse(&m, data, size))
+	if (below(16) == 0)
+		return LLVMFuzzerMutate(data, size, max);
+	if (size >= 4 && !memcmp(data, "IVRS", 4))
+		return ivrs_mutate(data, size, max);
+	if (parse(&m, data, size))
 		return LLVMFuzzerMutate(data, size, max);
 	rounds = 1 + below(below(4) ? 2 : 6);
 	for (unsigned r = 0; r < rounds; r++) {

@@ -15,7 +15,15 @@ for bin in "$@"; do
 	rm -rf "$corpus"
 	mkdir -p "$corpus"
 	case $name in
-	fuzz_dmar | fuzz_shield)
+	fuzz_shield)
+		# The DMARs; for the long run the IVRSs too (an AMD machine costs more per run).
+		for f in "$build"/tables/*.aml "$shared"/dmar/*.dat "$shared"/ivrs/*.dat; do
+			[ -f "$f" ] || continue
+			head -c 4 "$f" | grep -q DMAR && cp "$f" "$corpus/"
+			[ "$mode" = long ] && head -c 4 "$f" | grep -q IVRS && cp "$f" "$corpus/"
+			true
+		done ;;
+	fuzz_dmar)
 		for f in "$build"/tables/*.aml "$shared"/dmar/*.dat; do
 			[ -f "$f" ] && head -c 4 "$f" | grep -q DMAR && cp "$f" "$corpus/" || true
 		done ;;

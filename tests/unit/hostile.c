@@ -15,7 +15,8 @@
 #define PAGE 0x1000ull
 #define MiB 0x100000ull
 #define GiB (1024 * MiB)
-#define POOL_PAGES 256
+#define POOL_PAGES 256	    /* VT-d: a few pages per unit, and page tables */
+#define AMD_POOL_PAGES 1024 /* AMD: a device table for every id takes 512 contiguous pages */
 #define MAX_SIDS 40
 #define MAX_ADDRS 96
 #define MAX_PHYS ((1ull << 52) - 1)
@@ -260,6 +261,61 @@ static void pick_grant(struct hostile *x, const struct iog_dmar_struct *st,
 	*found = 1;
 }
 
+static void fixed_config(struct hostile *x)
+{
+	x->nmemmap = 3;
+	x->memmap[0] = (struct iog_range){0, 0x9f000};
+	x->memmap[1] = (struct iog_range){MiB, 2 * GiB - MiB};
+	x->memmap[2] = (struct iog_range){4 * GiB, 4 * GiB};
+	x->protect[0] = (struct iog_range){HOSTILE_VMM, HOSTILE_VMM_SIZE};
+	x->grant = (struct iog_grant){0,	0, 0x1f << 3 | 6, HOSTILE_GRANT, HOSTILE_GRANT_SIZE,
+				      IOG_PT_RW};
+}
+
+/* The IVRS: an AMD IOMMU at every IVHD base (of any type). */
+static int amd_setup(struct hostile *x, unsigned opts)
+{
+	int small = !!(opts & HOSTILE_CAPS_3LEVEL);
+	struct amdvi_model_config cfg = {small ? AMDVM_EFR_HATS_FIELD(0)
+					       : AMDVM_EFR_HATS_FIELD(2) | AMDVM_EFR_IA_SUP};
+	struct amdvi_model_mem mem = {&x->h, dev_read, dev_write};
+	struct iog_ivrs_block b;
+
+	for (long off = iog_ivrs_first(x->dmar, x->len, NULL); off >= 0;
+	     off = iog_ivrs_next(x->dmar, x->len, off, NULL)) {
+		unsigned i;
+
+		if (iog_ivrs_block_get(x->dmar, x->len, off, &b, NULL))
+			break;
+		if (!b.is_ivhd)
+			continue;
+		for (i = 0; i < x->nunits && x->base[i] != b.address; i++)
+			;
+		if (i < x->nunits || x->nunits == HOSTILE_MAX_UNITS || b.address > MAX_PHYS ||
+		    (b.address & (PAGE - 1)))
+			continue;
+		amdvi_model_init(&x->a[x->nunits], &cfg, &mem);
+		if (iog_hosted_add_mmio(&x->h, b.address, AMDVM_MMIO_SIZE, &amdvi_model_mmio_ops,
+					&x->a[x->nunits]))
+			continue;
+		x->base[x->nunits++] = b.address;
+	}
+	fixed_config(x);
+	x->c = (struct iog_shield_config){
+		.ivrs = x->dmar,
+		.ivrs_len = x->len,
+		.amdvi_small_pages = small,
+		.memmap = x->memmap,
+		.nmemmap = x->nmemmap,
+		.protect = x->protect,
+		.nprotect = 1,
+		.grants = &x->grant,
+		.ngrants = 1,
+		.allow_rmrr_conflict = !!(opts & HOSTILE_ALLOW_RMRR_CONFLICT),
+	};
+	return 0;
+}
+
 int hostile_setup(struct hostile *x, const uint8_t *dmar, size_t len, unsigned opts)
 {
 	const struct server_caps *caps = &server_caps[opts & HOSTILE_CAPS_3LEVEL ? 1 : 0];
@@ -270,6 +326,7 @@ int hostile_setup(struct hostile *x, const uint8_t *dmar, size_t len, unsigned o
 	int found = 0;
 
 	memset(&x->s, 0, sizeof(x->s));
+	x->amd = len >= 4 && !memcmp(dmar, "IVRS", 4);
 	x->dmar = dmar;
 	x->len = len;
 	x->opts = opts;
@@ -278,8 +335,10 @@ int hostile_setup(struct hostile *x, const uint8_t *dmar, size_t len, unsigned o
 	x->applied = 0;
 	iog_hosted_init(&x->h);
 	mem = (struct vtd_model_mem){&x->h, dev_read, dev_write};
-	if (iog_hosted_set_page_pool(&x->h, HOSTILE_POOL, POOL_PAGES))
+	if (iog_hosted_set_page_pool(&x->h, HOSTILE_POOL, x->amd ? AMD_POOL_PAGES : POOL_PAGES))
 		return -1;
+	if (x->amd)
+		return amd_setup(x, opts);
 	/* A unit at every register base the table names, where the address space has room. */
 	for (long off = iog_dmar_first(dmar, len, NULL); off >= 0;
 	     off = iog_dmar_next(dmar, len, off, NULL)) {
@@ -302,13 +361,7 @@ int hostile_setup(struct hostile *x, const uint8_t *dmar, size_t len, unsigned o
 	}
 	if (!(caps->ecap & 1) && iog_hosted_set_noncoherent(&x->h))
 		return -1;
-	x->nmemmap = 3;
-	x->memmap[0] = (struct iog_range){0, 0x9f000};
-	x->memmap[1] = (struct iog_range){MiB, 2 * GiB - MiB};
-	x->memmap[2] = (struct iog_range){4 * GiB, 4 * GiB};
-	x->protect[0] = (struct iog_range){HOSTILE_VMM, HOSTILE_VMM_SIZE};
-	x->grant = (struct iog_grant){0,	0, 0x1f << 3 | 6, HOSTILE_GRANT, HOSTILE_GRANT_SIZE,
-				      IOG_PT_RW};
+	fixed_config(x);
 	each_scope(x, pick_grant, &found);
 	x->c = (struct iog_shield_config){
 		.dmar = dmar,
@@ -487,11 +540,95 @@ static void rmrr_edges(struct hostile *x, struct addrs *s)
 static int probe(struct hostile *x, unsigned u, uint16_t sid, uint64_t a, int write, uint64_t *phys)
 {
 	struct vtd_dma_result r;
+	struct amdvi_dma_result ar;
 
+	if (x->amd) {
+		/* 0xfee00000-0xfeefffff carries interrupts on AMD, not memory writes. */
+		if (amdvi_model_probe(&x->a[u], sid, a, write, &ar) || ar.interrupt)
+			return 0;
+		*phys = ar.phys;
+		return 1;
+	}
 	if (vtd_model_probe(&x->m[u], sid, a, write, &r))
 		return 0;
 	*phys = r.phys;
 	return 1;
+}
+
+/* ---- The IVRS's part ---- */
+
+/* An IVMD's range as whole pages, when it has one below 52 bits. */
+static int ivmd_range(const struct iog_ivrs_block *b, uint64_t *first, uint64_t *end)
+{
+	if (!b->is_ivmd || !b->mem_length || b->start > MAX_PHYS ||
+	    b->mem_length - 1 > MAX_PHYS - b->start)
+		return 0;
+	*first = b->start & ~(PAGE - 1);
+	*end = b->start + b->mem_length;
+	return 1;
+}
+
+/* Does page `a` lie in an IVMD (one naming `sid`, when `own`)? */
+static int ivmd_covers(struct hostile *x, uint64_t a, int own, uint16_t sid)
+{
+	struct iog_ivrs_block b;
+	uint64_t first, end;
+
+	for (long off = iog_ivrs_first(x->dmar, x->len, NULL); off >= 0;
+	     off = iog_ivrs_next(x->dmar, x->len, off, NULL)) {
+		unsigned last;
+
+		if (iog_ivrs_block_get(x->dmar, x->len, off, &b, NULL))
+			break;
+		if (!ivmd_range(&b, &first, &end) || a < first || a >= end)
+			continue;
+		last = b.type == IOG_IVMD_RANGE && b.aux > b.device_id ? b.aux : b.device_id;
+		if (!own || b.type == IOG_IVMD_ALL || (sid >= b.device_id && sid <= last))
+			return 1;
+	}
+	return 0;
+}
+
+/* Device ids the IVRS names: each IVHD's own, its entries', aliases, the IVMDs'. */
+static void amd_named(struct hostile *x, struct sids *s, struct addrs *ad)
+{
+	struct iog_ivrs_block b;
+	struct iog_ivhd_entry e;
+	uint64_t first, end;
+
+	for (long off = iog_ivrs_first(x->dmar, x->len, NULL); off >= 0;
+	     off = iog_ivrs_next(x->dmar, x->len, off, NULL)) {
+		if (iog_ivrs_block_get(x->dmar, x->len, off, &b, NULL))
+			break;
+		if (b.is_ivmd) {
+			sid_add(s, 0, b.device_id);
+			sid_add(s, 0, b.aux);
+			if (ivmd_range(&b, &first, &end)) {
+				addr_add(ad, first);
+				addr_add(ad, end - 1);
+				addr_add(ad, end + PAGE - 1);
+				if (first >= PAGE)
+					addr_add(ad, first - PAGE);
+			}
+			continue;
+		}
+		if (!b.is_ivhd)
+			continue;
+		sid_add(s, b.segment, b.device_id);
+		for (long eo = iog_ivhd_entry_first(x->dmar, x->len, &b, NULL); eo >= 0;
+		     eo = iog_ivhd_entry_next(x->dmar, x->len, &b, eo, NULL)) {
+			if (iog_ivhd_entry_get(x->dmar, x->len, eo, &e, NULL))
+				break;
+			sid_add(s, b.segment, e.device_id);
+			if (e.alias)
+				sid_add(s, b.segment, e.alias);
+		}
+	}
+}
+
+static uint64_t unit_base(const struct hostile *x, const struct iog_shield_unit *su)
+{
+	return x->amd ? su->amdvi.base : su->vtd.base;
 }
 
 int hostile_check(struct hostile *x, uint32_t seed, char *why, size_t n)
@@ -510,12 +647,24 @@ int hostile_check(struct hostile *x, uint32_t seed, char *why, size_t n)
 
 	if (!x->applied)
 		return 0;
-	/* The pages the units walk: roots, shared context tables and default maps, domains. */
-	for (struct iog_shield_unit *u = x->s.units; u; u = u->next)
-		addr_add(&ad, u->vtd.root_phys);
+	/*
+	 * The pages the units walk: roots (device tables, command buffers, event
+	 * logs), shared context tables and default maps, domains.
+	 */
+	for (struct iog_shield_unit *u = x->s.units; u; u = u->next) {
+		if (!x->amd) {
+			addr_add(&ad, u->vtd.root_phys);
+			continue;
+		}
+		addr_add(&ad, u->amdvi.dt_phys);
+		addr_add(&ad, u->amdvi.cmd_phys);
+		addr_add(&ad, u->amdvi.evt_phys);
+		addr_add(&ad, u->amdvi.sem_phys);
+	}
 	for (unsigned k = 0; k < x->s.nkinds; k++) {
 		addr_add(&ad, x->s.kinds[k].pt.root_phys);
-		addr_add(&ad, x->s.kinds[k].context_phys);
+		if (!x->amd)
+			addr_add(&ad, x->s.kinds[k].context_phys);
 	}
 	for (unsigned k = 0; k < x->s.ndomains; k++)
 		addr_add(&ad, x->s.domains[k].pt.root_phys);
@@ -531,6 +680,8 @@ int hostile_check(struct hostile *x, uint32_t seed, char *why, size_t n)
 	for (unsigned k = 0; k < x->nunits && k < 8; k++)
 		addr_add(&ad, x->base[k]);
 	rmrr_edges(x, &ad);
+	if (x->amd)
+		amd_named(x, &s, &ad);
 
 	/* Source-ids: the grant's, every one the table names, renumbered ones, a few at random. */
 	sid_add(&s, x->grant.segment, gsid);
@@ -541,13 +692,14 @@ int hostile_check(struct hostile *x, uint32_t seed, char *why, size_t n)
 		sid_add(&s, 0, (uint16_t)mix(seed + k));
 
 	for (struct iog_shield_unit *su = x->s.units; su; su = su->next, i++) {
+		uint64_t base = unit_base(x, su);
+		uint16_t useg = x->amd ? su->amdvi.segment : su->vtd.segment;
 		unsigned u;
 
-		for (u = 0; u < x->nunits && x->base[u] != su->vtd.base; u++)
+		for (u = 0; u < x->nunits && x->base[u] != base; u++)
 			;
 		if (u == x->nunits) {
-			snprintf(why, n, "unit %llx answers nowhere",
-				 (unsigned long long)su->vtd.base);
+			snprintf(why, n, "unit %llx answers nowhere", (unsigned long long)base);
 			return -1;
 		}
 		for (unsigned k = 0; k < s.n; k++) {
@@ -555,7 +707,7 @@ int hostile_check(struct hostile *x, uint32_t seed, char *why, size_t n)
 			int granted = seg == x->grant.segment && sid == gsid;
 			uint64_t pick[5], phys = 0;
 
-			if (seg != su->vtd.segment)
+			if (seg != useg)
 				continue;
 			pick[0] = ad.a[mix(seed ^ (i * 131 + k)) % ad.tables];
 			pick[1] = ad.a[mix(seed + i * 7 + k * 3 + 1) % ad.n];
@@ -576,7 +728,7 @@ int hostile_check(struct hostile *x, uint32_t seed, char *why, size_t n)
 					snprintf(why, n,
 						 "unit %llx: %04x:%02x:%02x.%u reaches %llx at "
 						 "IOVA %llx",
-						 (unsigned long long)su->vtd.base, seg, sid >> 8,
+						 (unsigned long long)base, seg, sid >> 8,
 						 (sid >> 3) & 0x1f, sid & 7,
 						 (unsigned long long)phys, (unsigned long long)a);
 					return -1;
@@ -584,13 +736,14 @@ int hostile_check(struct hostile *x, uint32_t seed, char *why, size_t n)
 				if (p == 4) {
 					/* Ordinary memory stays reachable (not for the granted
 					 * device). */
-					if (!ok && !granted) {
+					if (!ok && !granted &&
+					    (!x->amd || sid < su->amdvi.ndevids)) {
 						snprintf(why, n,
 							 "unit %llx: %04x:%02x:%02x.%u cannot %s "
 							 "RAM "
 							 "at %llx",
-							 (unsigned long long)su->vtd.base, seg,
-							 sid >> 8, (sid >> 3) & 0x1f, sid & 7,
+							 (unsigned long long)base, seg, sid >> 8,
+							 (sid >> 3) & 0x1f, sid & 7,
 							 write ? "write" : "read",
 							 (unsigned long long)a);
 						return -1;
@@ -606,16 +759,19 @@ int hostile_check(struct hostile *x, uint32_t seed, char *why, size_t n)
 					may = 1;
 				else if (prot) {
 					may = 0;
-					if (x->c.allow_rmrr_conflict) {
+					if (x->c.allow_rmrr_conflict && x->amd)
+						may = ivmd_covers(x, a, 1, sid);
+					else if (x->c.allow_rmrr_conflict) {
 						each_scope(x, rmrr_hit, &q);
 						may = q.hit;
 					}
 				} else
-					may = in_memmap(x, a) || rmrr_covers(x, a);
+					may = in_memmap(x, a) || (x->amd ? ivmd_covers(x, a, 0, 0)
+									 : rmrr_covers(x, a));
 				if (!may) {
 					snprintf(why, n,
 						 "unit %llx: %04x:%02x:%02x.%u can %s %llx (%s)",
-						 (unsigned long long)su->vtd.base, seg, sid >> 8,
+						 (unsigned long long)base, seg, sid >> 8,
 						 (sid >> 3) & 0x1f, sid & 7,
 						 write ? "write" : "read", (unsigned long long)a,
 						 is_table ? "the unit's own tables"

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * Any DMAR, however hostile, as a machine: a software VT-d unit at every
- * register base the table names (as far as the address space allows), a
+ * Any DMAR (or IVRS), however hostile, as a machine: a software VT-d unit
+ * (AMD IOMMU) at every register base the table names (as far as the address space allows), a
  * fixed memory map, a protected VMM region holding the table page pool, one
  * grant, and a bridge topology. After a successful apply, an independent
  * check by model DMA (the model's own translation, not the verifier):
  * protected memory and the units' own table pages are unreachable from every
  * source-id sampled, and no device reaches memory outside the memory map, an
- * RMRR (its own, when it overlaps protected memory) or its grant, while
+ * RMRR or IVMD (its own, when it overlaps protected memory) or its grant, while
  * ordinary memory stays reachable.
  *
  * Shared by the shield fuzzer, its regression tests and the benchmark; free
@@ -22,6 +22,7 @@
 #include <ioguard/hosted.h>
 #include <ioguard/shield.h>
 
+#include "model/amdvi_model.h"
 #include "model/vtd_model.h"
 
 #define HOSTILE_MAX_UNITS 64
@@ -34,8 +35,10 @@
 
 /* How the machine is set up (the fuzzer takes these from the table's OEM revision byte). */
 #define HOSTILE_ALLOW_RMRR_CONFLICT 0x1u
-#define HOSTILE_TOPO_MASK 0x6u	 /* 0: no bridge reader, 2: every bridge absent, 4/6: synthetic */
-#define HOSTILE_CAPS_3LEVEL 0x8u /* 3-level, register invalidation, CM, not coherent */
+#define HOSTILE_TOPO_MASK 0x6u /* 0: no bridge reader, 2: every bridge absent, 4/6: synthetic */
+#define HOSTILE_CAPS_3LEVEL                                                                        \
+	0x8u /* 3-level, register invalidation, CM, not coherent; AMD: 4                           \
+		levels, no INVALIDATE_IOMMU_ALL, 4 KiB pages */
 
 struct hostile_bridge {
 	uint16_t segment;
@@ -47,7 +50,9 @@ struct hostile {
 	size_t len;
 	unsigned opts;
 	struct iog_hosted h;
+	int amd; /* the table is an IVRS: AMD IOMMUs (a), else VT-d units (m) */
 	struct vtd_model m[HOSTILE_MAX_UNITS];
+	struct amdvi_model a[HOSTILE_MAX_UNITS];
 	uint64_t base[HOSTILE_MAX_UNITS]; /* model units, by distinct register base */
 	unsigned nunits;
 	struct iog_range memmap[4];
