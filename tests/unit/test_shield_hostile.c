@@ -262,6 +262,80 @@ static void test_thousands_of_rmrrs(void **state)
 	free(dmar);
 }
 
+/*
+ * Placement through the scope index agrees with iog_dmar_find_drhd: the
+ * first DRHD whose scope takes the device in wins (a sub-hierarchy's buses
+ * over a later endpoint scope), the bridge itself is its sub-hierarchy's,
+ * and the catch-all unit takes the rest. Each granted device reaches its
+ * buffer on that unit only.
+ */
+static void test_placement_by_index(void **state)
+{
+	static const struct {
+		uint8_t bus, devfn;
+		unsigned unit; /* A 0, B 1, C 2, catch-all 3 */
+	} dev[] = {
+		{5, 0, 0},	{4, 0, 0}, {3, 0x08, 0},   {0, 0x1c << 3, 0},
+		{0, 2 << 3, 1}, {6, 0, 3}, {0, 3 << 3, 3},
+	};
+	struct tb *t = malloc(sizeof(*t));
+	struct hostile *x = machine();
+	struct iog_grant g[sizeof(dev) / sizeof(dev[0])];
+	uint64_t base[4] = {UNIT_A, UNIT_B, UNIT_B + 0x1000, UNIT_B + 0x2000};
+	struct iog_diag d = {0};
+	size_t off;
+
+	(void)state;
+	assert_non_null(t);
+	dmar_begin(t, 45, 0);
+	off = dmar_drhd(t, 0, 0, base[0]); /* A: the root port 00:1c.0 and buses 3-5 */
+	dmar_scope(t, IOG_SCOPE_PCI_SUBHIERARCHY, 0, 0, 1, 0x1c, 0);
+	tb_end16(t, off);
+	off = dmar_drhd(t, 0, 0, base[1]); /* B: 00:02.0 */
+	dmar_scope(t, IOG_SCOPE_PCI_ENDPOINT, 0, 0, 1, 2, 0);
+	tb_end16(t, off);
+	off = dmar_drhd(t, 0, 0, base[2]); /* C: 04:00.0, already A's */
+	dmar_scope(t, IOG_SCOPE_PCI_ENDPOINT, 0, 4, 1, 0, 0);
+	tb_end16(t, off);
+	tb_end16(t, dmar_drhd(t, IOG_DRHD_INCLUDE_PCI_ALL, 0, base[3]));
+	tb_finish(t);
+	assert_int_equal(hostile_setup(x, t->buf, t->len, 4), 0);
+	x->nbridges = 1;
+	x->bridge[0] = (struct hostile_bridge){0, 0, 0x1c << 3, 3, 5};
+	for (unsigned i = 0; i < sizeof(dev) / sizeof(dev[0]); i++) {
+		long at = iog_dmar_find_drhd(t->buf, t->len, 0, dev[i].bus, dev[i].devfn,
+					     x->c.bridge, x->c.bridge_ctx, NULL);
+		struct iog_dmar_struct st;
+
+		/* The library's walk says the same as this test. */
+		assert_true(at > 0);
+		assert_int_equal(iog_dmar_struct_get(t->buf, t->len, at, &st, NULL), 0);
+		assert_int_equal(st.address, base[dev[i].unit]);
+		g[i] = (struct iog_grant){
+			0, dev[i].bus, dev[i].devfn, HOSTILE_GRANT + i * 0x1000, 0x1000, IOG_PT_RW};
+	}
+	x->c.grants = g;
+	x->c.ngrants = sizeof(g) / sizeof(g[0]);
+	if (hostile_apply(x, &d))
+		fail_msg("apply: %d at offset %llu: %s", d.code, (unsigned long long)d.offset,
+			 d.reason ? d.reason : "");
+	assert_int_equal(x->s.ndomains, sizeof(dev) / sizeof(dev[0]));
+	for (unsigned i = 0; i < sizeof(dev) / sizeof(dev[0]); i++) {
+		uint16_t sid = (uint16_t)(dev[i].bus << 8 | dev[i].devfn);
+
+		assert_int_equal(x->s.domains[i].unit, dev[i].unit);
+		for (unsigned u = 0; u < 4; u++) {
+			struct vtd_dma_result r;
+
+			assert_int_equal(x->base[u], base[u]);
+			assert_int_equal(vtd_model_probe(&x->m[u], sid, g[i].base, 1, &r) == 0,
+					 u == dev[i].unit);
+		}
+	}
+	done(x);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -270,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_duplicate_register_base),
 		cmocka_unit_test(test_register_window_overlaps),
 		cmocka_unit_test(test_thousands_of_rmrrs),
+		cmocka_unit_test(test_placement_by_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
