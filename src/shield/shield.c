@@ -293,11 +293,16 @@ static struct iog_shield_unit *unit_at(const struct iog_shield *s, uint16_t segm
  * kind KEY_DEVICE: the device a scope names; KEY_BUSES: the buses below a
  * sub-hierarchy scope's bridge (bus to last bus); KEY_ALL: an INCLUDE_PCI_ALL
  * unit. Units are numbered in DMAR order, so the lowest matching unit is the
- * DRHD that comes first, as iog_dmar_find_drhd has it.
+ * DRHD that comes first, as iog_dmar_find_drhd has it. From an IVRS: a
+ * KEY_DEVICE per device id an IVHD names alone, and per range of ids a
+ * KEY_IDS key, kind | segment | first id (39:24) | last id (23:8) | unit (7:0),
+ * the lowest unit again the first IVHD, as iog_ivrs_find_ivhd has it.
  */
 #define KEY_DEVICE 0ull
 #define KEY_BUSES 1ull
 #define KEY_ALL 2ull
+#define KEY_IDS 3ull
+#define KEY_IDS_UNITS 256u
 #define KEYS_PER_PAGE (IOG_PAGE_SIZE / sizeof(uint64_t))
 #define KEY_PAGES (IOG_PAGE_SIZE / sizeof(struct iog_shield_index_page))
 #define KEY_UNITS (1u << 24)
@@ -389,9 +394,43 @@ static unsigned key_find(const struct iog_shield *s, uint64_t key)
 	return lo;
 }
 
+struct ids_key {
+	struct iog_shield *s;
+	uint16_t segment;
+	unsigned unit;
+};
+
+static int ids_key(void *ctx, uint16_t first, uint16_t last)
+{
+	struct ids_key *k = ctx;
+
+	if (first == last)
+		return key_add(k->s, key_make(KEY_DEVICE, k->segment, (uint8_t)(first >> 8),
+					      (uint8_t)first, k->unit));
+	return key_add(k->s, KEY_IDS << 56 | (uint64_t)k->segment << 40 | (uint64_t)first << 24 |
+				     (uint64_t)last << 8 | k->unit);
+}
+
+/* Every device id each IVHD names, once. */
+static int index_ivrs(struct iog_shield *s, const struct iog_shield_config *c)
+{
+	struct iog_ivrs_block b;
+	unsigned i = 0;
+	int err = IOG_OK;
+
+	for (struct iog_shield_unit *u = s->units; u && !err; u = u->next, i++) {
+		struct ids_key k = {s, u->amdvi.segment, i};
+
+		if (!iog_ivrs_block_get(c->ivrs, c->ivrs_len, u->drhd, &b, NULL))
+			err = iog_ivhd_each_range(c->ivrs, c->ivrs_len, &b, ids_key, &k, NULL);
+	}
+	return err;
+}
+
 /*
- * Every DRHD scope, resolved once. Without the index (no pages, or more
- * keys than it holds) placement falls back to iog_dmar_find_drhd.
+ * Every DRHD scope (or IVHD device entry), resolved once. Without the index
+ * (no pages, or more keys than it holds) placement falls back to
+ * iog_dmar_find_drhd (iog_ivrs_find_ivhd).
  */
 static void index_build(struct iog_shield *s, const struct iog_shield_config *c)
 {
@@ -401,11 +440,13 @@ static void index_build(struct iog_shield *s, const struct iog_shield_config *c)
 	void *page = NULL;
 	int err = IOG_OK;
 
-	if (s->amd || s->nunits >= KEY_UNITS ||
+	if (s->nunits >= (s->amd ? KEY_IDS_UNITS : KEY_UNITS) ||
 	    s->guard.page_alloc(s->guard.ctx, &page, &s->index_phys) || !page)
 		return;
 	s->index = page;
-	for (unsigned i = 0; u && !err; u = u->next, i++) {
+	if (s->amd)
+		err = index_ivrs(s, c);
+	for (unsigned i = 0; u && !err && !s->amd; u = u->next, i++) {
 		if (iog_dmar_struct_get(c->dmar, c->dmar_len, u->drhd, &st, NULL))
 			continue;
 		if (st.flags & IOG_DRHD_INCLUDE_PCI_ALL) {
@@ -428,8 +469,7 @@ static void index_build(struct iog_shield *s, const struct iog_shield_config *c)
 	}
 	if (err) {
 		iog_logf(s->plat, IOG_LOG_WARN,
-			 "shield: more DRHD scopes than the index holds: placement walks the "
-			 "table");
+			 "shield: the index cannot hold every scope: placement walks the table");
 		index_free(s);
 		return;
 	}
@@ -454,6 +494,18 @@ static long index_lookup(const struct iog_shield *s, uint16_t segment, uint8_t b
 		    (uint8_t)(k >> 32) > bus)
 			break;
 		if ((uint8_t)(k >> 24) >= bus && (best < 0 || unit < best))
+			best = unit;
+	}
+	/* Device id ranges of this segment, by first id: those starting at or below the device. */
+	for (i = key_find(s, KEY_IDS << 56 | (uint64_t)segment << 40); i < s->nkeys; i++) {
+		uint64_t k = *key_at(s, i);
+		long unit = (long)(k & (KEY_IDS_UNITS - 1));
+		unsigned id = (unsigned)bus << 8 | devfn;
+
+		if (k >> 56 != KEY_IDS || (uint16_t)(k >> 40) != segment ||
+		    (uint16_t)(k >> 24) > id)
+			break;
+		if ((uint16_t)(k >> 8) >= id && (best < 0 || unit < best))
 			best = unit;
 	}
 	if (best >= 0)
