@@ -766,7 +766,6 @@ static unsigned count_warnings(struct plan *p, struct counts *c)
 	w += c->devices_uncovered ? 1 : 0;
 	w += p->shield.unplaced_rmrrs ? 1 : 0;
 	w += p->shield.unplaced_grants ? 1 : 0;
-	w += p->shield.duplicate_units ? 1 : 0;
 	w += p->shield.unreachable ? 1 : 0;
 	w += p->x2_ok && p->x2.risks ? 1 : 0;
 	for (unsigned i = 0; i < p->ngrants; i++) {
@@ -996,7 +995,6 @@ static void json_report(struct plan *p, const struct counts *c)
 	out_num(&o, "unplaced_scopes", NULL, p->shield.unplaced_scopes, 0);
 	out_num(&o, "unplaced_rmrrs", NULL, p->shield.unplaced_rmrrs, 0);
 	out_num(&o, "unplaced_grants", NULL, p->shield.unplaced_grants, 0);
-	out_num(&o, "duplicate_units", NULL, p->shield.duplicate_units, 0);
 	plan_hex(&o, "unreachable_bytes", p->shield.unreachable);
 	out_num(&o, "table_pages", NULL, p->err ? 0 : iog_shield_pages(&p->shield), 0);
 	plan_hex(&o, "table_bytes", p->err ? 0 : (uint64_t)iog_shield_pages(&p->shield) * 4096);
@@ -1221,12 +1219,11 @@ static void text_report(struct plan *p, const struct counts *c)
 		}
 		printf("%s\n", n ? "" : " none");
 	}
-	if (!p->err && (p->shield.unplaced_rmrrs || p->shield.unplaced_grants ||
-			p->shield.duplicate_units || p->shield.unreachable))
-		printf("\nnot placed: %u RMRR device scope(s), %u grant(s); %u repeated unit(s); "
+	if (!p->err &&
+	    (p->shield.unplaced_rmrrs || p->shield.unplaced_grants || p->shield.unreachable))
+		printf("\nnot placed: %u RMRR device scope(s), %u grant(s); "
 		       "%#" PRIx64 " bytes above some unit's reach\n",
-		       p->shield.unplaced_rmrrs, p->shield.unplaced_grants,
-		       p->shield.duplicate_units, p->shield.unreachable);
+		       p->shield.unplaced_rmrrs, p->shield.unplaced_grants, p->shield.unreachable);
 	printf("\nonce the %s is concealed, Linux loses: DMA remapping (%s finds no IOMMU)",
 	       p->sys.amd ? "IVRS" : "DMAR", p->sys.amd ? "amd_iommu" : "intel_iommu");
 	if (p->sys.amd || (p->x2_ok && p->x2.intr_remap))

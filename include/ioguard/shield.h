@@ -136,6 +136,12 @@ struct iog_shield_domain {
 	struct iog_pt pt;
 };
 
+/* A page of the scope index (see shield.c), while apply places devices. */
+struct iog_shield_index_page {
+	uint64_t *keys;
+	uint64_t phys;
+};
+
 struct iog_shield {
 	const struct iog_platform *plat; /* the caller's */
 	int amd;			 /* AMD IOMMUs, from the IVRS */
@@ -163,6 +169,11 @@ struct iog_shield {
 	uint64_t stray_page; /* a table page refused by the guard (0: none) */
 	size_t pages;	     /* pages allocated through the guard and not yet freed */
 
+	/* While apply places devices: the DRHD scopes resolved once, by segment and bus. */
+	struct iog_shield_index_page *index;
+	uint64_t index_phys;
+	unsigned index_pages, nkeys;
+
 	unsigned haw;	    /* host address width, from the DMAR */
 	unsigned concealed; /* tables concealed */
 	unsigned contexts;  /* context entries written for device domains */
@@ -170,7 +181,6 @@ struct iog_shield {
 	unsigned unplaced_scopes;	 /* DRHD scopes that name nothing present */
 	unsigned unplaced_rmrrs;	 /* RMRR device scopes that name nothing present */
 	unsigned unplaced_grants;	 /* grants no unit translates */
-	unsigned duplicate_units;	 /* DRHDs repeating a segment and register base */
 	uint64_t unreachable;		 /* bytes of memory map and RMRRs above some unit's reach */
 	struct iog_x2apic_report x2apic; /* when concealing: what the guest's interrupts risk */
 	struct iog_verify_report report; /* the verifier's, summed over units */

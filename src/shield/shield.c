@@ -19,6 +19,8 @@
 
 #define PAGE_MASK ((uint64_t)IOG_PAGE_SIZE - 1)
 #define UNITS_PER_PAGE (IOG_PAGE_SIZE / sizeof(struct iog_shield_unit))
+#define MAX_PHYS ((1ull << 52) - 1) /* the highest physical address x86 knows */
+#define IOMMU_WINDOW 0x4000ull	    /* an AMD IOMMU's register window */
 
 static uint64_t page_down(uint64_t a)
 {
@@ -280,6 +282,241 @@ static struct iog_shield_unit *unit_at(const struct iog_shield *s, uint16_t segm
 	return NULL;
 }
 
+/*
+ * ---- The scope index ----
+ *
+ * Where the DMAR places devices, resolved once (every scope read, every
+ * bridge asked once) rather than by a table walk per device: one 64-bit key
+ * per DRHD scope in platform pages, sorted, so that a device's unit is a
+ * binary search away whatever the table's size. A key is
+ *   kind (63:56) | segment (55:40) | bus (39:32) | devfn or last bus (31:24) | unit (23:0)
+ * kind KEY_DEVICE: the device a scope names; KEY_BUSES: the buses below a
+ * sub-hierarchy scope's bridge (bus to last bus); KEY_ALL: an INCLUDE_PCI_ALL
+ * unit. Units are numbered in DMAR order, so the lowest matching unit is the
+ * DRHD that comes first, as iog_dmar_find_drhd has it. From an IVRS: a
+ * KEY_DEVICE per device id an IVHD names alone, and per range of ids a
+ * KEY_IDS key, kind | segment | first id (39:24) | last id (23:8) | unit (7:0),
+ * the lowest unit again the first IVHD, as iog_ivrs_find_ivhd has it.
+ */
+#define KEY_DEVICE 0ull
+#define KEY_BUSES 1ull
+#define KEY_ALL 2ull
+#define KEY_IDS 3ull
+#define KEY_IDS_UNITS 256u
+#define KEYS_PER_PAGE (IOG_PAGE_SIZE / sizeof(uint64_t))
+#define KEY_PAGES (IOG_PAGE_SIZE / sizeof(struct iog_shield_index_page))
+#define KEY_UNITS (1u << 24)
+
+static uint64_t key_make(uint64_t kind, uint16_t segment, uint8_t bus, uint8_t low, unsigned unit)
+{
+	return kind << 56 | (uint64_t)segment << 40 | (uint64_t)bus << 32 | (uint64_t)low << 24 |
+	       unit;
+}
+
+static uint64_t *key_at(const struct iog_shield *s, unsigned i)
+{
+	return &s->index[i / KEYS_PER_PAGE].keys[i % KEYS_PER_PAGE];
+}
+
+static void index_free(struct iog_shield *s)
+{
+	if (!s->index)
+		return;
+	for (unsigned p = 0; p < s->index_pages; p++)
+		s->guard.page_free(s->guard.ctx, s->index[p].keys, s->index[p].phys);
+	s->guard.page_free(s->guard.ctx, s->index, s->index_phys);
+	s->index = NULL;
+	s->index_pages = 0;
+	s->nkeys = 0;
+}
+
+static int key_add(struct iog_shield *s, uint64_t key)
+{
+	if (s->nkeys == s->index_pages * KEYS_PER_PAGE) {
+		struct iog_shield_index_page *pg = &s->index[s->index_pages];
+		void *page = NULL;
+
+		if (s->index_pages == KEY_PAGES ||
+		    s->guard.page_alloc(s->guard.ctx, &page, &pg->phys) || !page)
+			return IOG_ENOSPC;
+		pg->keys = page;
+		s->index_pages++;
+	}
+	*key_at(s, s->nkeys++) = key;
+	return IOG_OK;
+}
+
+/* Heapsort: no recursion, no extra memory. */
+static void key_sift(struct iog_shield *s, unsigned i, unsigned n)
+{
+	for (unsigned child; (child = 2 * i + 1) < n; i = child) {
+		uint64_t *a = key_at(s, i), *b, t;
+
+		if (child + 1 < n && *key_at(s, child + 1) > *key_at(s, child))
+			child++;
+		b = key_at(s, child);
+		if (*a >= *b)
+			return;
+		t = *a;
+		*a = *b;
+		*b = t;
+	}
+}
+
+static void key_sort(struct iog_shield *s)
+{
+	unsigned n = s->nkeys;
+
+	for (unsigned i = n / 2; i-- > 0;)
+		key_sift(s, i, n);
+	while (n > 1) {
+		uint64_t *a = key_at(s, 0), *b = key_at(s, --n), t = *a;
+
+		*a = *b;
+		*b = t;
+		key_sift(s, 0, n);
+	}
+}
+
+/* The first key not below `key`. */
+static unsigned key_find(const struct iog_shield *s, uint64_t key)
+{
+	unsigned lo = 0, hi = s->nkeys;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (*key_at(s, mid) < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct ids_key {
+	struct iog_shield *s;
+	uint16_t segment;
+	unsigned unit;
+};
+
+static int ids_key(void *ctx, uint16_t first, uint16_t last)
+{
+	struct ids_key *k = ctx;
+
+	if (first == last)
+		return key_add(k->s, key_make(KEY_DEVICE, k->segment, (uint8_t)(first >> 8),
+					      (uint8_t)first, k->unit));
+	return key_add(k->s, KEY_IDS << 56 | (uint64_t)k->segment << 40 | (uint64_t)first << 24 |
+				     (uint64_t)last << 8 | k->unit);
+}
+
+/* Every device id each IVHD names, once. */
+static int index_ivrs(struct iog_shield *s, const struct iog_shield_config *c)
+{
+	struct iog_ivrs_block b;
+	unsigned i = 0;
+	int err = IOG_OK;
+
+	for (struct iog_shield_unit *u = s->units; u && !err; u = u->next, i++) {
+		struct ids_key k = {s, u->amdvi.segment, i};
+
+		if (!iog_ivrs_block_get(c->ivrs, c->ivrs_len, u->drhd, &b, NULL))
+			err = iog_ivhd_each_range(c->ivrs, c->ivrs_len, &b, ids_key, &k, NULL);
+	}
+	return err;
+}
+
+/*
+ * Every DRHD scope (or IVHD device entry), resolved once. Without the index
+ * (no pages, or more keys than it holds) placement falls back to
+ * iog_dmar_find_drhd (iog_ivrs_find_ivhd).
+ */
+static void index_build(struct iog_shield *s, const struct iog_shield_config *c)
+{
+	struct iog_shield_unit *u = s->units;
+	struct iog_dmar_struct st;
+	struct iog_dmar_scope sc;
+	void *page = NULL;
+	int err = IOG_OK;
+
+	if (s->nunits >= (s->amd ? KEY_IDS_UNITS : KEY_UNITS) ||
+	    s->guard.page_alloc(s->guard.ctx, &page, &s->index_phys) || !page)
+		return;
+	s->index = page;
+	if (s->amd)
+		err = index_ivrs(s, c);
+	for (unsigned i = 0; u && !err && !s->amd; u = u->next, i++) {
+		if (iog_dmar_struct_get(c->dmar, c->dmar_len, u->drhd, &st, NULL))
+			continue;
+		if (st.flags & IOG_DRHD_INCLUDE_PCI_ALL) {
+			err = key_add(s, key_make(KEY_ALL, st.segment, 0, 0, i));
+			continue;
+		}
+		for (long so = iog_dmar_scope_first(c->dmar, c->dmar_len, &st, NULL);
+		     so >= 0 && !err;
+		     so = iog_dmar_scope_next(c->dmar, c->dmar_len, &st, so, NULL)) {
+			struct iog_dmar_reach r;
+
+			if (iog_dmar_scope_get(c->dmar, c->dmar_len, so, &sc, NULL) ||
+			    iog_dmar_scope_reach(&sc, st.segment, c->bridge, c->bridge_ctx, &r))
+				continue; /* names nothing that is there */
+			err = key_add(s, key_make(KEY_DEVICE, st.segment, r.bus, r.devfn, i));
+			if (!err && r.below)
+				err = key_add(s, key_make(KEY_BUSES, st.segment, r.secondary,
+							  r.subordinate, i));
+		}
+	}
+	if (err) {
+		iog_logf(s->plat, IOG_LOG_WARN,
+			 "shield: the index cannot hold every scope: placement walks the table");
+		index_free(s);
+		return;
+	}
+	key_sort(s);
+}
+
+/* The unit the index gives seg:bus:devfn (its number), or -1. */
+static long index_lookup(const struct iog_shield *s, uint16_t segment, uint8_t bus, uint8_t devfn)
+{
+	uint64_t want = key_make(KEY_DEVICE, segment, bus, devfn, 0);
+	unsigned i = key_find(s, want);
+	long best = -1;
+
+	if (i < s->nkeys && *key_at(s, i) >> 24 == want >> 24)
+		best = (long)(*key_at(s, i) & (KEY_UNITS - 1));
+	/* Bus ranges of this segment, by first bus: those starting at or below `bus`. */
+	for (i = key_find(s, key_make(KEY_BUSES, segment, 0, 0, 0)); i < s->nkeys; i++) {
+		uint64_t k = *key_at(s, i);
+		long unit = (long)(k & (KEY_UNITS - 1));
+
+		if (k >> 56 != KEY_BUSES || (uint16_t)(k >> 40) != segment ||
+		    (uint8_t)(k >> 32) > bus)
+			break;
+		if ((uint8_t)(k >> 24) >= bus && (best < 0 || unit < best))
+			best = unit;
+	}
+	/* Device id ranges of this segment, by first id: those starting at or below the device. */
+	for (i = key_find(s, KEY_IDS << 56 | (uint64_t)segment << 40); i < s->nkeys; i++) {
+		uint64_t k = *key_at(s, i);
+		long unit = (long)(k & (KEY_IDS_UNITS - 1));
+		unsigned id = (unsigned)bus << 8 | devfn;
+
+		if (k >> 56 != KEY_IDS || (uint16_t)(k >> 40) != segment ||
+		    (uint16_t)(k >> 24) > id)
+			break;
+		if ((uint16_t)(k >> 8) >= id && (best < 0 || unit < best))
+			best = unit;
+	}
+	if (best >= 0)
+		return best;
+	i = key_find(s, key_make(KEY_ALL, segment, 0, 0, 0));
+	if (i < s->nkeys && *key_at(s, i) >> 56 == KEY_ALL &&
+	    (uint16_t)(*key_at(s, i) >> 40) == segment)
+		return (long)(*key_at(s, i) & (KEY_UNITS - 1));
+	return -1;
+}
+
 /* Which unit translates seg:bus:devfn, as the DMAR places it; NULL when none. */
 static struct iog_shield_unit *unit_of(const struct iog_shield *s,
 				       const struct iog_shield_config *c, uint16_t segment,
@@ -288,6 +525,15 @@ static struct iog_shield_unit *unit_of(const struct iog_shield *s,
 	uint64_t base;
 	long off;
 
+	if (s->index) {
+		long unit = index_lookup(s, segment, bus, devfn);
+
+		if (unit < 0)
+			return NULL;
+		if (index)
+			*index = (unsigned)unit;
+		return iog_shield_unit(s, (unsigned)unit);
+	}
 	if (s->amd) {
 		struct iog_ivrs_block b;
 
@@ -318,6 +564,51 @@ static struct iog_shield_domain *domain_of(struct iog_shield *s, uint16_t segmen
 	return NULL;
 }
 
+/* The register window of an existing unit: 4 KiB times 2^size (DRHD), 16 KiB (IVHD). */
+static uint64_t unit_window(const struct iog_shield_config *c, const struct iog_shield_unit *u)
+{
+	struct iog_dmar_struct st;
+
+	if (u->amd)
+		return IOMMU_WINDOW;
+	if (iog_dmar_struct_get(c->dmar, c->dmar_len, u->drhd, &st, NULL))
+		return IOG_PAGE_SIZE;
+	return (uint64_t)IOG_PAGE_SIZE << (st.size & 0xf);
+}
+
+/*
+ * Before a unit is touched: its register window lies below the top of
+ * physical memory, repeats or overlaps no other unit's, and lies clear of
+ * the memory map and of protected memory (a "unit" answering there would be
+ * RAM, or the VMM's own memory). `off` is the DRHD's (or IVHD's) offset.
+ */
+static int check_window(const struct iog_shield *s, const struct iog_shield_config *c, long off,
+			uint64_t base, uint64_t size, struct iog_diag *d)
+{
+	const char *why = NULL;
+
+	if (base > MAX_PHYS || size > MAX_PHYS - base + 1)
+		why = "the register window lies beyond any physical address (52 bits)";
+	for (const struct iog_shield_unit *u = s->units; u && !why; u = u->next) {
+		if (unit_base(u) == base)
+			why = s->amd ? "the IVHD repeats another IOMMU's register base"
+				     : "the DRHD repeats another unit's register base";
+		else if (overlap(base, size, unit_base(u), unit_window(c, u)))
+			why = "the register window overlaps another unit's";
+	}
+	for (unsigned i = 0; i < c->nprotect && !why; i++)
+		if (overlap(base, size, c->protect[i].base, c->protect[i].size))
+			why = "the register window overlaps protected memory";
+	for (unsigned i = 0; i < c->nmemmap && !why; i++)
+		if (overlap(base, size, c->memmap[i].base, c->memmap[i].size))
+			why = "the register window overlaps RAM (the memory map)";
+	if (!why)
+		return IOG_OK;
+	iog_fail(d, IOG_ECONFLICT, (uint64_t)off + 8, why); /* the register base field */
+	diag_address(d, base);
+	return IOG_ECONFLICT;
+}
+
 static int probe_units(struct iog_shield *s, const struct iog_shield_config *c, struct iog_diag *d)
 {
 	struct iog_shield_unit *last = NULL;
@@ -333,14 +624,10 @@ static int probe_units(struct iog_shield *s, const struct iog_shield_config *c, 
 			return d ? d->code : IOG_EINVAL;
 		if (st.type != IOG_DMAR_DRHD)
 			continue;
-		if (unit_at(s, st.segment, st.address, NULL)) {
-			/* Linux keeps one unit per register base (firmware bug). */
-			iog_logf(s->plat, IOG_LOG_WARN,
-				 "shield: DRHD at offset %llu repeats unit %llx: ignored",
-				 (unsigned long long)off, (unsigned long long)st.address);
-			s->duplicate_units++;
-			continue;
-		}
+		err = check_window(s, c, off, st.address,
+				   (uint64_t)IOG_PAGE_SIZE << (st.size & 0xf), d);
+		if (err)
+			return err;
 		u = unit_add(s, &last);
 		if (!u)
 			return iog_fail(d, IOG_ENOMEM, (uint64_t)off,
@@ -382,19 +669,9 @@ static int probe_iommus(struct iog_shield *s, const struct iog_shield_config *c,
 			return d ? d->code : IOG_EINVAL;
 		if (!b.is_ivhd || b.type != type)
 			continue;
-		u = unit_at(s, b.segment, b.address, NULL);
-		if (u) {
-			unsigned n = iog_ivhd_device_count(c->ivrs, c->ivrs_len, &b);
-
-			/* Its device ids count too: the device table covers them all. */
-			if (n > u->ndevids)
-				u->ndevids = n;
-			iog_logf(s->plat, IOG_LOG_WARN,
-				 "shield: IVHD at offset %llu repeats IOMMU %llx: ignored",
-				 (unsigned long long)off, (unsigned long long)b.address);
-			s->duplicate_units++;
-			continue;
-		}
+		err = check_window(s, c, off, b.address, IOMMU_WINDOW, d);
+		if (err)
+			return err;
 		u = unit_add(s, &last);
 		if (!u)
 			return iog_fail(d, IOG_ENOMEM, (uint64_t)off,
@@ -522,6 +799,7 @@ struct reserved {
 	long off;
 	uint16_t segment;
 	int inverted; /* an RMRR that ends below its base */
+	int beyond;   /* it ends above any physical address (52 bits), or wraps past 2^64 */
 	const struct iog_dmar_struct *rmrr;
 	const struct iog_ivrs_block *ivmd;
 };
@@ -545,30 +823,31 @@ static int each_reserved(struct iog_shield *s, const struct iog_shield_config *c
 
 		for (long off = iog_ivrs_first(c->ivrs, c->ivrs_len, NULL); off >= 0 && !err;
 		     off = iog_ivrs_next(c->ivrs, c->ivrs_len, off, NULL)) {
-			struct reserved r = {0, 0, off, 0, 0, NULL, &b};
+			struct reserved r = {0, 0, off, 0, 0, 0, NULL, &b};
 
-			if (iog_ivrs_block_get(c->ivrs, c->ivrs_len, off, &b, NULL) || !b.is_ivmd)
+			if (iog_ivrs_block_get(c->ivrs, c->ivrs_len, off, &b, NULL) || !b.is_ivmd ||
+			    !b.mem_length)
 				continue;
-			reserved_pages(&r, b.start,
-				       b.start + b.mem_length < b.start ? ~0ull
-									: b.start + b.mem_length);
-			if (r.size)
-				err = fn(s, c, &r, ctx);
+			r.beyond = b.start > MAX_PHYS || b.mem_length - 1 > MAX_PHYS - b.start;
+			if (!r.beyond)
+				reserved_pages(&r, b.start, b.start + b.mem_length);
+			err = fn(s, c, &r, ctx);
 		}
 		return err;
 	}
 	for (long off = iog_dmar_first(c->dmar, c->dmar_len, NULL); off >= 0 && !err;
 	     off = iog_dmar_next(c->dmar, c->dmar_len, off, NULL)) {
 		struct iog_dmar_struct st;
-		struct reserved r = {0, 0, off, 0, 0, &st, NULL};
+		struct reserved r = {0, 0, off, 0, 0, 0, &st, NULL};
 
 		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, NULL) ||
 		    st.type != IOG_DMAR_RMRR)
 			continue;
 		r.segment = st.segment;
 		r.inverted = st.limit < st.base;
-		if (!r.inverted)
-			reserved_pages(&r, st.base, st.limit == ~0ull ? ~0ull : st.limit + 1);
+		r.beyond = st.limit > MAX_PHYS;
+		if (!r.inverted && !r.beyond)
+			reserved_pages(&r, st.base, st.limit + 1);
 		err = fn(s, c, &r, ctx);
 	}
 	return err;
@@ -595,7 +874,7 @@ static int reserved_devices(struct iog_shield *s, const struct iog_shield_config
 	struct iog_dmar_scope sc;
 	int err = IOG_OK;
 
-	if (r->inverted)
+	if (r->inverted || r->beyond)
 		return IOG_OK;
 	if (r->ivmd) {
 		unsigned first = r->ivmd->device_id, last = first;
@@ -631,14 +910,33 @@ static int each_reserved_device(struct iog_shield *s, const struct iog_shield_co
 	return each_reserved(s, c, reserved_devices, &w);
 }
 
-/* Every region is sane; one over protected memory is refused unless allowed. */
+/*
+ * Every region ends at or above its base and below the top of physical
+ * memory: said where it is read, before any unit is touched.
+ */
+static int check_range(struct iog_shield *s, const struct iog_shield_config *c,
+		       const struct reserved *r, void *ctx)
+{
+	struct iog_diag *d = ctx;
+
+	(void)s, (void)c;
+	if (r->inverted)
+		return iog_fail(d, IOG_EBADVAL, (uint64_t)r->off + 16, "RMRR ends below its base");
+	if (!r->beyond)
+		return IOG_OK;
+	iog_fail(d, IOG_EBADVAL, (uint64_t)r->off + (r->ivmd ? 24 : 16),
+		 r->ivmd ? "an IVMD ends beyond any physical address (52 bits)"
+			 : "an RMRR ends beyond any physical address (52 bits)");
+	diag_address(d, r->ivmd ? r->ivmd->start : r->rmrr->limit);
+	return IOG_EBADVAL;
+}
+
+/* A region over protected memory is refused unless allowed. */
 static int check_reserved(struct iog_shield *s, const struct iog_shield_config *c,
 			  const struct reserved *r, void *ctx)
 {
 	struct iog_diag *d = ctx;
 
-	if (r->inverted)
-		return iog_fail(d, IOG_EBADVAL, (uint64_t)r->off + 16, "RMRR ends below its base");
 	if (overlaps_protected(s, r->base, r->size) &&
 	    (!c->allow_rmrr_conflict || (r->ivmd && r->ivmd->type == IOG_IVMD_ALL))) {
 		iog_fail(d, IOG_ECONFLICT, (uint64_t)r->off + (r->ivmd ? 16 : 8),
@@ -907,7 +1205,7 @@ static int map_reserved(struct iog_shield *s, const struct iog_shield_config *c,
 	struct map_reserved *m = ctx;
 
 	(void)c;
-	if (r->inverted || overlaps_protected(s, r->base, r->size))
+	if (r->inverted || r->beyond || overlaps_protected(s, r->base, r->size))
 		return IOG_OK;
 	return map_clipped(m->pt, m->reach, r->base, r->size, m->above);
 }
@@ -1249,15 +1547,21 @@ static int probe(struct iog_shield *s, const struct iog_shield_config *c, struct
 		/* IVinfo PASize (bits 14:8): what the IOMMUs emit; 0 says nothing. */
 		pa = (info.iv_info >> 8) & 0x7f;
 		s->haw = pa >= 32 && pa <= 52 ? pa : 52;
-		return probe_iommus(s, c, d);
+		err = each_reserved(s, c, check_range, d);
+		return err ? err : probe_iommus(s, c, d);
 	} else {
 		struct iog_dmar_info info;
 
 		err = iog_dmar_check(c->dmar, c->dmar_len, &info, d);
 		if (err)
 			return err;
+		/* Byte 36: the width minus one. Below 32 bits no unit reaches ordinary memory. */
+		if (info.width + 1u < 32)
+			return iog_fail(d, IOG_EBADVAL, 36,
+					"the DMAR's host address width (byte 36) is below 32 bits");
 		s->haw = info.width + 1u > 52 ? 52 : info.width + 1u;
-		return probe_units(s, c, d);
+		err = each_reserved(s, c, check_range, d);
+		return err ? err : probe_units(s, c, d);
 	}
 }
 
@@ -1302,8 +1606,11 @@ static int apply(struct iog_shield *s, const struct iog_shield_config *c, struct
 	if (!s->amd)
 		note_unplaced_scopes(s, c);
 	err = each_reserved(s, c, check_reserved, d);
-	if (!err)
+	if (!err) {
+		index_build(s, c);
 		err = make_domains(s, c, d);
+		index_free(s);
+	}
 	if (!err)
 		err = make_kinds(s, c, d);
 	if (!err)

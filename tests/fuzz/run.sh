@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-2-Clause
 # Runs the libFuzzer targets with the fixtures and real tables as seed corpus.
-#   run.sh short RUNS BUILD SHARED_TABLES BIN...   fixed number of runs each (make test)
+#   run.sh short RUNS BUILD SHARED_TABLES BIN...   fixed number of runs each (make test;
+#                                                  fuzz_shield: $FUZZ_SHIELD_RUNS when set)
 #   run.sh long SECONDS BUILD SHARED_TABLES BIN... wall-clock budget each (make fuzz)
 # Any crash, leak, sanitizer report or hang fails the run.
 set -eu
@@ -14,6 +15,14 @@ for bin in "$@"; do
 	rm -rf "$corpus"
 	mkdir -p "$corpus"
 	case $name in
+	fuzz_shield)
+		# The DMARs; for the long run the IVRSs too (an AMD machine costs more per run).
+		for f in "$build"/tables/*.aml "$shared"/dmar/*.dat "$shared"/ivrs/*.dat; do
+			[ -f "$f" ] || continue
+			head -c 4 "$f" | grep -q DMAR && cp "$f" "$corpus/"
+			[ "$mode" = long ] && head -c 4 "$f" | grep -q IVRS && cp "$f" "$corpus/"
+			true
+		done ;;
 	fuzz_dmar | fuzz_dmar_edit)
 		for f in "$build"/tables/*.aml "$shared"/dmar/*.dat; do
 			[ -f "$f" ] && head -c 4 "$f" | grep -q DMAR && cp "$f" "$corpus/" || true
@@ -35,7 +44,10 @@ for bin in "$@"; do
 		done
 		python3 tests/xcheck/acpidump_fmt.py "$build"/tables/*.aml >"$corpus/all.txt" ;;
 	esac
-	if [ "$mode" = short ]; then
+	if [ "$mode" = short ] && [ "$name" = fuzz_shield ]; then
+		# The whole shield per execution: fewer runs (FUZZ_SHIELD_RUNS).
+		limit="-runs=${FUZZ_SHIELD_RUNS:-$budget} -seed=1"
+	elif [ "$mode" = short ]; then
 		limit="-runs=$budget -seed=1"
 	else
 		limit="-max_total_time=$budget"

@@ -532,6 +532,46 @@ static void test_amd_four_levels(void **state)
 	machine_free(x);
 }
 
+/*
+ * Hostile IVRS: an IVMD that ends beyond any physical address, an IVHD
+ * repeating another's register base, one whose window lies in protected
+ * memory: refused with the cause at the field that holds it, before firmware's
+ * IOMMU is touched (it still runs as firmware left it).
+ */
+static void test_amd_hostile_refusals(void **state)
+{
+	static const struct {
+		unsigned field; /* 0: IVMD length; 1, 2: the second IVHD's base */
+		uint64_t value;
+		int code;
+		const char *reason;
+	} cases[] = {
+		{0, ~0ull, IOG_EBADVAL, "an IVMD ends beyond any physical address (52 bits)"},
+		{0, (1ull << 52) - IVMD_BASE + 1, IOG_EBADVAL,
+		 "an IVMD ends beyond any physical address (52 bits)"},
+		{1, IOMMU0, IOG_ECONFLICT, "the IVHD repeats another IOMMU's register base"},
+		{2, VMM_BASE, IOG_ECONFLICT, "the register window overlaps protected memory"},
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct machine *x = machine_new(&cap_sets[0]);
+		size_t ivhd1 = IOG_IVRS_HEADER_LEN + (x->ivrs.buf[IOG_IVRS_HEADER_LEN + 2] |
+						      x->ivrs.buf[IOG_IVRS_HEADER_LEN + 3] << 8);
+		size_t field = cases[i].field ? ivhd1 + 8 : x->ivrs.len - IOG_IVMD_LEN + 24;
+		struct iog_diag d = {0};
+
+		for (unsigned b = 0; b < 8; b++)
+			x->ivrs.buf[field + b] = (uint8_t)(cases[i].value >> (8 * b));
+		tb_finish(&x->ivrs);
+		assert_int_equal(iog_shield_apply(&x->s, &x->h.plat, &x->c, &d), cases[i].code);
+		assert_int_equal(d.offset, field);
+		assert_string_equal(d.reason, cases[i].reason);
+		assert_true(amdvi_model_read(&x->m[0], AMDVM_REG_CONTROL, 8) & AMDVM_CTRL_IOMMU_EN);
+		machine_free(x);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -543,6 +583,7 @@ int main(void)
 		cmocka_unit_test(test_amd_live_reattach),
 		cmocka_unit_test(test_amd_four_levels),
 		cmocka_unit_test(test_amd_apply_times),
+		cmocka_unit_test(test_amd_hostile_refusals),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

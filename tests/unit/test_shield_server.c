@@ -220,7 +220,6 @@ static void run_set(const struct server *srv, unsigned set)
 			 (d.sid >> 3) & 0x1f, d.sid & 7, d.has_device ? "" : ", not set");
 	assert_int_equal(x->s.nunits, SERVER_UNITS);
 	assert_int_equal(x->s.nkinds, 1);
-	assert_int_equal(x->s.duplicate_units, 0);
 	/* Every bridge is there: every scope, RMRR device and the grant is placed. */
 	assert_int_equal(x->s.unplaced_scopes, 0);
 	assert_int_equal(x->s.unplaced_rmrrs, 0);
