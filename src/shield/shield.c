@@ -564,6 +564,12 @@ static struct iog_shield_domain *domain_of(struct iog_shield *s, uint16_t segmen
 	return NULL;
 }
 
+/* A DRHD's register window: 4 KiB times 2^size, at most 128 MiB. */
+static uint32_t drhd_window(const struct iog_dmar_struct *st)
+{
+	return (uint32_t)IOG_PAGE_SIZE << (st->size & 0xf);
+}
+
 /* The register window of an existing unit: 4 KiB times 2^size (DRHD), 16 KiB (IVHD). */
 static uint64_t unit_window(const struct iog_shield_config *c, const struct iog_shield_unit *u)
 {
@@ -573,7 +579,7 @@ static uint64_t unit_window(const struct iog_shield_config *c, const struct iog_
 		return IOMMU_WINDOW;
 	if (iog_dmar_struct_get(c->dmar, c->dmar_len, u->drhd, &st, NULL))
 		return IOG_PAGE_SIZE;
-	return (uint64_t)IOG_PAGE_SIZE << (st.size & 0xf);
+	return drhd_window(&st);
 }
 
 /*
@@ -618,22 +624,22 @@ static int probe_units(struct iog_shield *s, const struct iog_shield_config *c, 
 	for (off = iog_dmar_first(c->dmar, c->dmar_len, d); off >= 0;
 	     off = iog_dmar_next(c->dmar, c->dmar_len, off, d)) {
 		struct iog_shield_unit *u;
+		uint32_t window;
 		int err;
 
 		if (iog_dmar_struct_get(c->dmar, c->dmar_len, off, &st, d))
 			return d ? d->code : IOG_EINVAL;
 		if (st.type != IOG_DMAR_DRHD)
 			continue;
-		err = check_window(s, c, off, st.address,
-				   (uint64_t)IOG_PAGE_SIZE << (st.size & 0xf), d);
+		window = drhd_window(&st);
+		err = check_window(s, c, off, st.address, window, d);
 		if (err)
 			return err;
 		u = unit_add(s, &last);
 		if (!u)
 			return iog_fail(d, IOG_ENOMEM, (uint64_t)off,
 					"no page for the unit's state");
-		err = iog_vtd_probe(&u->vtd, &s->guard, st.address,
-				    IOG_PAGE_SIZE << (st.size & 0xf), st.segment, d);
+		err = iog_vtd_probe(&u->vtd, &s->guard, st.address, window, st.segment, d);
 		if (err) {
 			if (d) {
 				d->offset = (uint64_t)off + 8; /* the DRHD's register base field */
